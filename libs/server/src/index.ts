@@ -1,1 +1,25 @@
-export {};
+// The public surface of @sigstack/server, listed by name (index.test.ts checks it).
+export { ConfigError, describeConfig, loadConfig, parseConfig } from './config.js';
+export type { ConfigOf, ConfigProblem, ConfigSource, LoadConfigOptions, ParseConfigInput, Schema } from './config.js';
+export { boolean, duration, integer, oneOf, optional, secret, size, string, url } from './fields.js';
+export type { Field, IntegerOptions, Parsed, SecretOptions, SizeOptions, UrlOptions } from './fields.js';
+export { REDACTED, Secret } from './secret.js';
+export { LOG_LEVELS, commonFields } from './common.js';
+export type { CommonConfig, CommonDefaults } from './common.js';
+export { ServiceError } from './errors.js';
+export type { ErrorCodeInfo, ErrorCodeTable, ErrorCodes, ServiceErrorOptions } from './errors.js';
+export { defineErrorCodes, serverErrors } from './codes.js';
+export type { ServerErrorCode } from './codes.js';
+export { errorResponseSchema } from './error-reply.js';
+export type { ErrorBody } from './error-reply.js';
+export { RouteSchemaError } from './route-schemas.js';
+export { DEFAULT_REDACT_PATHS, createLogger } from './logging.js';
+export type { LoggerOptions } from './logging.js';
+export { Readiness } from './health.js';
+export type { ReadinessCheck } from './health.js';
+export { build } from './server.js';
+export type { RoutesPlugin, ServerContext, ServerOptions } from './server.js';
+export { installShutdown } from './shutdown.js';
+export type { ShutdownOptions, SignalSource } from './shutdown.js';
+export { start } from './start.js';
+export type { RunningServer, StartOptions } from './start.js';
