@@ -1,0 +1,99 @@
+import { LogStoreError } from './errors.js';
+
+export interface BatchQueueOptions {
+  /** A batch is written as soon as it holds this many items. */
+  maxBatchSize: number;
+  /** ...or when its oldest item has waited this long (milliseconds). */
+  maxBatchAgeMs: number;
+  /** Items waiting (not yet in a running batch) beyond which add() fails with OVERLOADED. */
+  maxPending: number;
+}
+
+interface Waiting<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Collects items and hands them to `flush` in batches, one batch at a time, so that a
+ * log pays one transaction (and one signature) per batch rather than per entry. add()
+ * resolves with the item's own result only after its batch's flush has resolved, that
+ * is, after the batch is durable. A failed flush rejects every item of that batch and
+ * nothing else; later batches go on.
+ */
+export class BatchQueue<T, R> {
+  private pending: Waiting<T, R>[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly options: BatchQueueOptions,
+    private readonly flush: (items: T[]) => Promise<R[]>,
+  ) {
+    if (!(options.maxBatchSize >= 1) || !(options.maxBatchAgeMs >= 0) || !(options.maxPending >= options.maxBatchSize)) {
+      throw new LogStoreError('INVALID_CONFIG', 'batch options need maxBatchSize >= 1, maxBatchAgeMs >= 0, maxPending >= maxBatchSize');
+    }
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  add(item: T): Promise<R> {
+    if (this.closed) return Promise.reject(new LogStoreError('CLOSED', 'the log is shutting down'));
+    if (this.pending.length >= this.options.maxPending) {
+      return Promise.reject(new LogStoreError('OVERLOADED', 'too many entries waiting to be logged; retry shortly'));
+    }
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Stops taking items and resolves when everything already taken has been flushed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.pending.length > 0 || this.running) {
+      if (!this.running) this.startFlush();
+      await this.running;
+    }
+  }
+
+  private schedule(): void {
+    if (this.running) return; // the running batch reschedules when it ends
+    if (this.pending.length >= this.options.maxBatchSize) {
+      this.startFlush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.startFlush(), this.options.maxBatchAgeMs);
+    }
+  }
+
+  private startFlush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.running || this.pending.length === 0) return;
+    const batch = this.pending.splice(0, this.options.maxBatchSize);
+    this.running = this.runBatch(batch).finally(() => {
+      this.running = undefined;
+      // Whatever arrived during this batch has waited at least as long as the batch took:
+      // write it now (group commit), so latency stays one batch under load.
+      if (this.pending.length > 0) this.startFlush();
+    });
+  }
+
+  private async runBatch(batch: Waiting<T, R>[]): Promise<void> {
+    let results: R[];
+    try {
+      results = await this.flush(batch.map((w) => w.item));
+      if (results.length !== batch.length) {
+        throw new LogStoreError('INCONSISTENT', `a batch of ${batch.length} produced ${results.length} results`);
+      }
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(results[i] as R));
+  }
+}

@@ -1,0 +1,67 @@
+import pg from 'pg';
+import { LogStoreError, causeMessage } from '../errors.js';
+import type { SqlDatabase, SqlExecutor } from './database.js';
+
+export interface PostgresOptions {
+  /** A `postgres://` connection string (DATABASE_URL). */
+  url: string;
+  /** Pool size; the sequencer holds one connection per batch, readers share the rest. */
+  maxConnections?: number;
+}
+
+/** Connects to PostgreSQL through a `pg` pool. The URL (and its password) never appears in errors. */
+export async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+  // A pool emits 'error' when an idle connection dies; without a listener that kills the process.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    throw new LogStoreError('STORAGE', `cannot connect to PostgreSQL: ${causeMessage(cause)}`, { cause });
+  }
+  return new PostgresDatabase(pool);
+}
+
+class PostgresDatabase implements SqlDatabase {
+  readonly kind = 'postgres';
+  constructor(private readonly pool: pg.Pool) {}
+
+  async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return run<Row>(this.pool, text, params);
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((cause: unknown) => {
+      throw new LogStoreError('STORAGE', `cannot connect to PostgreSQL: ${causeMessage(cause)}`, { cause });
+    });
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work({ query: (text, params = []) => run(client, text, params) });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+async function run<Row>(target: pg.Pool | pg.PoolClient, text: string, params: readonly unknown[]): Promise<Row[]> {
+  try {
+    const result = await target.query(text, params as unknown[]);
+    return result.rows as Row[];
+  } catch (cause) {
+    throw new LogStoreError('STORAGE', `database statement failed: ${causeMessage(cause)}`, { cause });
+  }
+}

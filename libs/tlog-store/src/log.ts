@@ -1,0 +1,360 @@
+import {
+  CompactRange,
+  HASH_SIZE,
+  consistencyProof,
+  emptyRoot,
+  hashLeaf,
+  inclusionProof,
+  rightEdgeNodes,
+  tileWidth,
+} from '@sigstack/merkle';
+import { BatchQueue, type BatchQueueOptions } from './batch-queue.js';
+import type { SqlDatabase, SqlExecutor } from './db/database.js';
+import { LogStoreError } from './errors.js';
+import { toBytes, toSafeInteger } from './rows.js';
+import { TileHashReader, TileWriter, readTiles, rightEdgeTiles, tileKey } from './tile-store.js';
+
+/** What a service hands the log: the leaf data, and optionally the key it is deduplicated by. */
+export interface EntryInput {
+  /** The bytes whose RFC 6962 leaf hash goes into the tree (e.g. Rekor's canonical body). */
+  readonly data: Uint8Array;
+  /** Dedup key: a second entry with the same identity is not logged again. Default: the leaf hash. */
+  readonly identity?: Uint8Array;
+}
+
+export interface StoredEntry {
+  readonly index: number;
+  readonly identity: Uint8Array;
+  readonly leafHash: Uint8Array;
+  readonly data: Uint8Array;
+  /** When the entry's batch was sequenced, in milliseconds since the epoch. */
+  readonly integratedAt: number;
+}
+
+export interface TreeHead {
+  readonly size: number;
+  readonly rootHash: Uint8Array;
+  /** The signed checkpoint (or STH) for this size, as the log's signer wrote it. */
+  readonly checkpoint: string;
+}
+
+export interface AppendResult {
+  readonly entry: StoredEntry;
+  /** True when the entry was already in the log; `entry` is then the one logged earlier. */
+  readonly duplicate: boolean;
+  /** The tree head of the batch that logged the entry (or the latest one, for a duplicate). */
+  readonly treeHead: TreeHead;
+}
+
+/** Signs a tree head. Called once per batch, inside the batch's transaction. */
+export interface CheckpointSigner {
+  sign(tree: { size: number; rootHash: Uint8Array; timestamp: number }): Promise<string>;
+}
+
+export interface TransparencyLogOptions {
+  db: SqlDatabase;
+  /** The log's name in the database; several logs can share one. */
+  logId: string;
+  signer: CheckpointSigner;
+  batch?: Partial<BatchQueueOptions>;
+  /** Milliseconds since the epoch; injected so tests can freeze time. */
+  clock?: () => number;
+}
+
+const DEFAULT_BATCH: BatchQueueOptions = { maxBatchSize: 256, maxBatchAgeMs: 0, maxPending: 4096 };
+
+interface EntryRow {
+  idx: number | string;
+  identity: Uint8Array;
+  leaf_hash: Uint8Array;
+  data: Uint8Array;
+  integrated_at: number | string;
+}
+
+const ENTRY_COLUMNS = 'idx, identity, leaf_hash, data, integrated_at';
+
+/**
+ * An append-only RFC 6962 log over SQL. Appends are sequenced in batches: one
+ * transaction and one signed tree head per batch. append() resolves only after its batch
+ * has committed, so an acknowledged entry is durable, and a restarted log continues the
+ * same tree from the stored tiles.
+ */
+export class TransparencyLog {
+  private readonly queue: BatchQueue<EntryInput, AppendResult>;
+  private readonly clock: () => number;
+
+  private constructor(
+    private readonly db: SqlDatabase,
+    readonly logId: string,
+    private readonly signer: CheckpointSigner,
+    batch: BatchQueueOptions,
+    clock: () => number,
+  ) {
+    this.clock = clock;
+    this.queue = new BatchQueue(batch, (items) => this.sequence(items));
+  }
+
+  /** Opens a log, creating it (empty, with a signed checkpoint of size 0) if it is new. */
+  static async open(options: TransparencyLogOptions): Promise<TransparencyLog> {
+    const clock = options.clock ?? Date.now;
+    const log = new TransparencyLog(
+      options.db,
+      options.logId,
+      options.signer,
+      { ...DEFAULT_BATCH, ...options.batch },
+      clock,
+    );
+    await options.db.transaction(async (tx) => {
+      const existing = await tx.query('SELECT 1 FROM tlog_logs WHERE log_id = $1', [options.logId]);
+      if (existing.length > 0) return;
+      const now = clock();
+      const root = emptyRoot();
+      const checkpoint = await options.signer.sign({ size: 0, rootHash: root, timestamp: now });
+      // ON CONFLICT: another replica may have created it in the meantime; theirs stands.
+      const created = await tx.query(
+        `INSERT INTO tlog_logs (log_id, tree_size, root_hash, checkpoint, updated_at) VALUES ($1, 0, $2, $3, $4)
+         ON CONFLICT (log_id) DO NOTHING RETURNING log_id`,
+        [options.logId, root, checkpoint, now],
+      );
+      if (created.length > 0) {
+        await tx.query(
+          'INSERT INTO tlog_checkpoints (log_id, tree_size, root_hash, checkpoint, created_at) VALUES ($1, 0, $2, $3, $4)',
+          [options.logId, root, checkpoint, now],
+        );
+      }
+    });
+    return log;
+  }
+
+  /** Logs an entry; resolves once it is durable. Rejects with OVERLOADED when the queue is full. */
+  append(input: EntryInput): Promise<AppendResult> {
+    return this.queue.add(input);
+  }
+
+  /** Entries waiting for a batch: a gauge for metrics. */
+  get pending(): number {
+    return this.queue.pendingCount;
+  }
+
+  /** Flushes what was accepted, then refuses new appends. The database stays open (the caller owns it). */
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+
+  async treeHead(): Promise<TreeHead> {
+    const rows = await this.db.query<{ tree_size: unknown; root_hash: unknown; checkpoint: string }>(
+      'SELECT tree_size, root_hash, checkpoint FROM tlog_logs WHERE log_id = $1',
+      [this.logId],
+    );
+    const row = rows[0];
+    if (!row) throw new LogStoreError('INCONSISTENT', `log ${this.logId} does not exist`);
+    return { size: toSafeInteger(row.tree_size, 'tree size'), rootHash: toBytes(row.root_hash, 'root hash'), checkpoint: row.checkpoint };
+  }
+
+  /** The signed tree head written when the tree had exactly `size` leaves, if a batch ended there. */
+  async treeHeadAt(size: number): Promise<TreeHead | undefined> {
+    const rows = await this.db.query<{ root_hash: unknown; checkpoint: string }>(
+      'SELECT root_hash, checkpoint FROM tlog_checkpoints WHERE log_id = $1 AND tree_size = $2',
+      [this.logId, size],
+    );
+    const row = rows[0];
+    return row && { size, rootHash: toBytes(row.root_hash, 'root hash'), checkpoint: row.checkpoint };
+  }
+
+  async entryAt(index: number): Promise<StoredEntry | undefined> {
+    const rows = await this.db.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM tlog_entries WHERE log_id = $1 AND idx = $2`, [
+      this.logId,
+      index,
+    ]);
+    return rows[0] && toEntry(rows[0]);
+  }
+
+  /** Entries [start, end) in index order; the caller bounds the range. */
+  async entries(start: number, end: number): Promise<StoredEntry[]> {
+    const rows = await this.db.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM tlog_entries WHERE log_id = $1 AND idx >= $2 AND idx < $3 ORDER BY idx`,
+      [this.logId, start, end],
+    );
+    return rows.map(toEntry);
+  }
+
+  async entryByIdentity(identity: Uint8Array): Promise<StoredEntry | undefined> {
+    const rows = await this.db.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM tlog_entries WHERE log_id = $1 AND identity = $2`, [
+      this.logId,
+      identity,
+    ]);
+    return rows[0] && toEntry(rows[0]);
+  }
+
+  async entriesByLeafHash(leafHash: Uint8Array): Promise<StoredEntry[]> {
+    const rows = await this.db.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM tlog_entries WHERE log_id = $1 AND leaf_hash = $2 ORDER BY idx`,
+      [this.logId, leafHash],
+    );
+    return rows.map(toEntry);
+  }
+
+  /** Audit path for leaf `index` in the tree of `size` leaves, from O(log n) stored hashes. */
+  async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
+    await this.requireSize(size);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+      throw new LogStoreError('OUT_OF_RANGE', `leaf index ${index} is not in a tree of size ${size}`);
+    }
+    return inclusionProof(new TileHashReader(this.db, this.logId), index, size);
+  }
+
+  async consistencyProof(size1: number, size2: number): Promise<Uint8Array[]> {
+    await this.requireSize(size2);
+    if (!Number.isSafeInteger(size1) || size1 < 1 || size1 > size2) {
+      throw new LogStoreError('OUT_OF_RANGE', `no consistency proof from size ${size1} to ${size2}`);
+    }
+    return consistencyProof(new TileHashReader(this.db, this.logId), size1, size2);
+  }
+
+  /** Root hash of the tree at any past `size`, from O(log n) stored hashes. */
+  async rootAt(size: number): Promise<Uint8Array> {
+    await this.requireSize(size);
+    return (await this.resume(this.db, size)).root();
+  }
+
+  /**
+   * The hashes of tile (level, index) as a tree of `treeSize` leaves has them: full tiles,
+   * or the partial right-edge tile of that size. Undefined when the tile is beyond the tree.
+   */
+  async tile(level: number, index: number, treeSize: number): Promise<Uint8Array | undefined> {
+    await this.requireSize(treeSize);
+    const width = tileWidth(treeSize, level, index);
+    if (width === 0) return undefined;
+    const bytes = (await readTiles(this.db, this.logId, [{ level, index }])).get(tileKey({ level, index }));
+    if (!bytes || bytes.length < width * HASH_SIZE) {
+      throw new LogStoreError('INCONSISTENT', `tile ${level}/${index} is shorter than the tree needs`);
+    }
+    // A partial tile of a smaller tree is a prefix of the stored tile.
+    return bytes.subarray(0, width * HASH_SIZE);
+  }
+
+  private async requireSize(size: number): Promise<void> {
+    const head = await this.treeHead();
+    if (!Number.isSafeInteger(size) || size < 0 || size > head.size) {
+      throw new LogStoreError('OUT_OF_RANGE', `tree size ${size} is beyond the log's size ${head.size}`);
+    }
+  }
+
+  /** The compact range of the first `size` leaves, read from the stored tiles. */
+  private async resume(db: SqlExecutor, size: number): Promise<CompactRange> {
+    const hashes = await new TileHashReader(db, this.logId).readHashes(rightEdgeNodes(size));
+    return CompactRange.fromHashes(size, hashes);
+  }
+
+  /**
+   * One batch, one transaction. Order of work, and what a crash at each step leaves:
+   *  1. lock the log row (a second writer waits here, so the tree cannot fork);
+   *  2. find entries already logged (they are answered from the store, not re-logged);
+   *  3. rebuild the right edge from stored tiles and check it against the stored root;
+   *  4. write entries, tiles, the signed checkpoint and the new size;
+   *  5. commit. A crash before 5 leaves the previous tree untouched and nobody was
+   *     answered; after 5 every entry is durable and only then is anyone answered.
+   */
+  private async sequence(items: EntryInput[]): Promise<AppendResult[]> {
+    return this.db.transaction(async (tx) => {
+      const locked = await tx.query<{ tree_size: unknown; root_hash: unknown; checkpoint: string }>(
+        'SELECT tree_size, root_hash, checkpoint FROM tlog_logs WHERE log_id = $1 FOR UPDATE',
+        [this.logId],
+      );
+      const head = locked[0];
+      if (!head) throw new LogStoreError('INCONSISTENT', `log ${this.logId} does not exist`);
+      const size = toSafeInteger(head.tree_size, 'tree size');
+      const storedRoot = toBytes(head.root_hash, 'root hash');
+
+      const prepared = items.map((item) => {
+        const leafHash = hashLeaf(item.data);
+        return { item, leafHash, identity: item.identity ?? leafHash };
+      });
+      const known = await this.findByIdentity(tx, prepared.map((p) => p.identity));
+
+      // Fresh entries, each identity once (the first in the batch wins).
+      const fresh: typeof prepared = [];
+      const seen = new Set<string>();
+      for (const p of prepared) {
+        const id = Buffer.from(p.identity).toString('hex');
+        if (known.has(id) || seen.has(id)) continue;
+        seen.add(id);
+        fresh.push(p);
+      }
+
+      let treeHead: TreeHead = { size, rootHash: storedRoot, checkpoint: head.checkpoint };
+      const now = this.clock();
+      const logged = new Map<string, StoredEntry>();
+      if (fresh.length > 0) {
+        const range = await this.resume(tx, size);
+        if (!Buffer.from(range.root()).equals(storedRoot)) {
+          throw new LogStoreError('INCONSISTENT', `stored tiles do not hash to the stored root at size ${size}`);
+        }
+        const edge = await readTiles(tx, this.logId, rightEdgeTiles(size));
+        const tiles = new TileWriter(edge);
+        fresh.forEach((p, i) => {
+          range.append(p.leafHash, (level, index, hash) => tiles.visit(level, index, hash));
+          logged.set(Buffer.from(p.identity).toString('hex'), {
+            index: size + i,
+            identity: p.identity,
+            leafHash: p.leafHash,
+            data: p.item.data,
+            integratedAt: now,
+          });
+        });
+        const newSize = size + fresh.length;
+        const rootHash = range.root();
+        const entries = [...logged.values()];
+        await tx.query(
+          `INSERT INTO tlog_entries (log_id, idx, identity, leaf_hash, data, integrated_at)
+           SELECT $1, *, $6 FROM unnest($2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])`,
+          [this.logId, entries.map((e) => e.index), entries.map((e) => e.identity), entries.map((e) => e.leafHash), entries.map((e) => e.data), now],
+        );
+        await tiles.flush(tx, this.logId);
+        const checkpoint = await this.signer.sign({ size: newSize, rootHash, timestamp: now });
+        await tx.query(
+          'INSERT INTO tlog_checkpoints (log_id, tree_size, root_hash, checkpoint, created_at) VALUES ($1, $2, $3, $4, $5)',
+          [this.logId, newSize, rootHash, checkpoint, now],
+        );
+        await tx.query('UPDATE tlog_logs SET tree_size = $2, root_hash = $3, checkpoint = $4, updated_at = $5 WHERE log_id = $1', [
+          this.logId,
+          newSize,
+          rootHash,
+          checkpoint,
+          now,
+        ]);
+        treeHead = { size: newSize, rootHash, checkpoint };
+      }
+
+      const firsts = new Set(fresh);
+      return prepared.map((p) => {
+        const id = Buffer.from(p.identity).toString('hex');
+        const earlier = known.get(id);
+        if (earlier) return { entry: earlier, duplicate: true, treeHead };
+        // A repeat within the batch is a duplicate of the copy this batch logged.
+        return { entry: logged.get(id) as StoredEntry, duplicate: !firsts.has(p), treeHead };
+      });
+    });
+  }
+
+  private async findByIdentity(tx: SqlExecutor, identities: Uint8Array[]): Promise<Map<string, StoredEntry>> {
+    const rows = await tx.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM tlog_entries WHERE log_id = $1 AND identity = ANY($2::bytea[])`,
+      [this.logId, identities],
+    );
+    return new Map(rows.map((r) => {
+      const entry = toEntry(r);
+      return [Buffer.from(entry.identity).toString('hex'), entry];
+    }));
+  }
+}
+
+function toEntry(row: EntryRow): StoredEntry {
+  return {
+    index: toSafeInteger(row.idx, 'entry index'),
+    identity: toBytes(row.identity, 'identity'),
+    leafHash: toBytes(row.leaf_hash, 'leaf hash'),
+    data: toBytes(row.data, 'entry data'),
+    integratedAt: toSafeInteger(row.integrated_at, 'integration time'),
+  };
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { BatchQueue } from '../src/index.js';
+
+describe('BatchQueue', () => {
+  it('groups items up to the batch size and answers each with its own result', async () => {
+    const batches: number[][] = [];
+    const queue = new BatchQueue<number, number>({ maxBatchSize: 3, maxBatchAgeMs: 1000, maxPending: 100 }, async (items) => {
+      batches.push(items);
+      return items.map((i) => i * 10);
+    });
+    const results = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => queue.add(i)));
+    expect(results).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+  });
+
+  it('flushes a partial batch when its oldest item is old enough', async () => {
+    const queue = new BatchQueue<number, number>({ maxBatchSize: 100, maxBatchAgeMs: 10, maxPending: 100 }, async (items) => items);
+    const started = Date.now();
+    await expect(queue.add(7)).resolves.toBe(7);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(9);
+  });
+
+  it('runs one batch at a time', async () => {
+    let running = 0;
+    let most = 0;
+    const queue = new BatchQueue<number, number>({ maxBatchSize: 2, maxBatchAgeMs: 0, maxPending: 100 }, async (items) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+      return items;
+    });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => queue.add(i)));
+    expect(most).toBe(1);
+  });
+
+  it('rejects a malformed flush result for the whole batch', async () => {
+    const queue = new BatchQueue<number, number>({ maxBatchSize: 2, maxBatchAgeMs: 0, maxPending: 10 }, async () => [1]);
+    const outcomes = await Promise.allSettled([queue.add(1), queue.add(2)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'INCONSISTENT' });
+  });
+
+  it('rejects invalid options', () => {
+    expect(() => new BatchQueue({ maxBatchSize: 0, maxBatchAgeMs: 0, maxPending: 1 }, async (i) => i)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
+  });
+});

@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import { hashLeaf, merkleRoot, verifyConsistency, verifyInclusion } from '@sigstack/merkle';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LogStoreError, TransparencyLog, type CheckpointSigner, type SqlDatabase } from '../src/index.js';
+import { backends, freshLogId } from './databases.js';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** A stand-in signer: what it writes is opaque to the store. */
+const signer: CheckpointSigner = { sign: async ({ size, rootHash }) => `${size}\n${hex(rootHash)}\n` };
+
+const leaf = (i: number) => new TextEncoder().encode(`entry ${i}`);
+
+describe.each(backends)('TransparencyLog on $name', (backend) => {
+  let db: SqlDatabase;
+  beforeAll(async () => {
+    db = await backend.open();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  const openLog = (options: Partial<Parameters<typeof TransparencyLog.open>[0]> = {}) =>
+    TransparencyLog.open({ db, logId: freshLogId(), signer, ...options });
+
+  it('starts empty with a signed checkpoint of size 0', async () => {
+    const log = await openLog();
+    const head = await log.treeHead();
+    expect(head.size).toBe(0);
+    expect(hex(head.rootHash)).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(head.checkpoint).toBe(`0\n${hex(head.rootHash)}\n`);
+  });
+
+  it('sequences concurrent appends in order and matches the reference root', async () => {
+    const log = await openLog({ batch: { maxBatchSize: 7 } });
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append({ data: leaf(i) })));
+    expect(results.map((r) => r.entry.index)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    const head = await log.treeHead();
+    expect(head.size).toBe(50);
+    const reference = merkleRoot(Array.from({ length: 50 }, (_, i) => hashLeaf(leaf(i))));
+    expect(hex(head.rootHash)).toBe(hex(reference));
+    // The last batch's tree head is the one its entries were answered with.
+    expect(hex(results[49]!.treeHead.rootHash)).toBe(hex(reference));
+  });
+
+  it('serves inclusion proofs that verify for every leaf at several sizes', async () => {
+    const log = await openLog({ batch: { maxBatchSize: 5 } });
+    const leaves = Array.from({ length: 37 }, (_, i) => hashLeaf(leaf(i)));
+    await Promise.all(leaves.map((_, i) => log.append({ data: leaf(i) })));
+    for (const size of [1, 2, 5, 16, 17, 31, 37]) {
+      const root = merkleRoot(leaves, 0, size);
+      expect(hex(await log.rootAt(size))).toBe(hex(root));
+      for (let index = 0; index < size; index++) {
+        const proof = await log.inclusionProof(index, size);
+        expect(() => verifyInclusion(index, size, leaves[index]!, proof, root)).not.toThrow();
+      }
+    }
+  });
+
+  it('serves consistency proofs that verify between any two sizes', async () => {
+    const log = await openLog({ batch: { maxBatchSize: 3 } });
+    const leaves = Array.from({ length: 21 }, (_, i) => hashLeaf(leaf(i)));
+    await Promise.all(leaves.map((_, i) => log.append({ data: leaf(i) })));
+    for (let a = 1; a <= 21; a++) {
+      for (const b of [a, a + 1, 21].filter((s) => s <= 21)) {
+        const proof = await log.consistencyProof(a, b);
+        expect(() => verifyConsistency(a, b, proof, merkleRoot(leaves, 0, a), merkleRoot(leaves, 0, b))).not.toThrow();
+      }
+    }
+  });
+
+  it('rejects proofs and roots beyond the tree', async () => {
+    const log = await openLog();
+    await log.append({ data: leaf(0) });
+    await expect(log.inclusionProof(1, 1)).rejects.toMatchObject({ code: 'OUT_OF_RANGE' });
+    await expect(log.inclusionProof(0, 2)).rejects.toMatchObject({ code: 'OUT_OF_RANGE' });
+    await expect(log.consistencyProof(0, 1)).rejects.toMatchObject({ code: 'OUT_OF_RANGE' });
+    await expect(log.rootAt(-1)).rejects.toMatchObject({ code: 'OUT_OF_RANGE' });
+  });
+
+  it('logs an entry once: duplicates get the original index, within a batch and across batches', async () => {
+    const log = await openLog({ batch: { maxBatchSize: 10 } });
+    const [a, b] = await Promise.all([log.append({ data: leaf(1) }), log.append({ data: leaf(1) })]);
+    expect(a.duplicate).toBe(false);
+    expect(b.duplicate).toBe(true);
+    expect(b.entry.index).toBe(a.entry.index);
+    const again = await log.append({ data: leaf(1) });
+    expect(again).toMatchObject({ duplicate: true, entry: { index: a.entry.index } });
+    expect((await log.treeHead()).size).toBe(1);
+  });
+
+  it('deduplicates by a caller-given identity', async () => {
+    const log = await openLog();
+    const identity = randomBytes(32);
+    const first = await log.append({ data: leaf(1), identity });
+    const second = await log.append({ data: leaf(2), identity });
+    expect(second.duplicate).toBe(true);
+    expect(hex(second.entry.data)).toBe(hex(first.entry.data));
+    expect((await log.entryByIdentity(identity))?.index).toBe(0);
+  });
+
+  it('finds entries by index, range and leaf hash', async () => {
+    const log = await openLog({ clock: () => 1_700_000_000_000 });
+    await Promise.all([0, 1, 2, 3].map((i) => log.append({ data: leaf(i) })));
+    expect(new TextDecoder().decode((await log.entryAt(2))!.data)).toBe('entry 2');
+    expect(await log.entryAt(4)).toBeUndefined();
+    expect((await log.entries(1, 3)).map((e) => e.index)).toEqual([1, 2]);
+    const [found] = await log.entriesByLeafHash(hashLeaf(leaf(3)));
+    expect(found).toMatchObject({ index: 3, integratedAt: 1_700_000_000_000 });
+  });
+
+  it('keeps every batch checkpoint by size', async () => {
+    const log = await openLog({ batch: { maxBatchSize: 2 } });
+    for (const i of [0, 1, 2]) await log.append({ data: leaf(i) });
+    for (const size of [0, 1, 2, 3]) {
+      expect((await log.treeHeadAt(size))?.checkpoint).toBe(`${size}\n${hex(await log.rootAt(size))}\n`);
+    }
+  });
+
+  it('fails only the batch whose signing fails, and stores nothing of it', async () => {
+    let fail = false;
+    const flaky: CheckpointSigner = {
+      sign: async (tree) => {
+        if (fail) throw new Error('HSM unavailable');
+        return signer.sign(tree);
+      },
+    };
+    const log = await openLog({ signer: flaky });
+    await log.append({ data: leaf(0) });
+    fail = true;
+    await expect(log.append({ data: leaf(1) })).rejects.toThrow('HSM unavailable');
+    expect((await log.treeHead()).size).toBe(1);
+    expect(await log.entryAt(1)).toBeUndefined();
+    fail = false;
+    const next = await log.append({ data: leaf(1) });
+    expect(next.entry.index).toBe(1);
+    expect(hex((await log.treeHead()).rootHash)).toBe(hex(merkleRoot([hashLeaf(leaf(0)), hashLeaf(leaf(1))])));
+  });
+
+  it('answers OVERLOADED beyond the pending limit, and logs everything it accepted', async () => {
+    const log = await openLog({ batch: { maxBatchSize: 4, maxPending: 8, maxBatchAgeMs: 5 } });
+    const outcomes = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => log.append({ data: leaf(i) })));
+    const rejected = outcomes.filter((o) => o.status === 'rejected');
+    const accepted = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const r of rejected) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'OVERLOADED' });
+    expect((await log.treeHead()).size).toBe(accepted.length);
+  });
+
+  it('refuses appends after close, having flushed what it took', async () => {
+    const log = await openLog({ batch: { maxBatchAgeMs: 50 } });
+    const pending = log.append({ data: leaf(0) });
+    await log.close();
+    await expect(pending).resolves.toMatchObject({ entry: { index: 0 } });
+    await expect(log.append({ data: leaf(1) })).rejects.toBeInstanceOf(LogStoreError);
+  });
+
+  it('continues the same tree when reopened', async () => {
+    const logId = freshLogId();
+    const first = await TransparencyLog.open({ db, logId, signer });
+    await Promise.all([0, 1, 2].map((i) => first.append({ data: leaf(i) })));
+    await first.close();
+    const second = await TransparencyLog.open({ db, logId, signer });
+    expect((await second.treeHead()).size).toBe(3);
+    const more = await second.append({ data: leaf(3) });
+    expect(more.entry.index).toBe(3);
+    expect(hex(more.treeHead.rootHash)).toBe(hex(merkleRoot([0, 1, 2, 3].map((i) => hashLeaf(leaf(i))))));
+  });
+
+  it('serves tlog-tiles hash tiles, full and partial, across tile levels', async () => {
+    const log = await openLog({ batch: { maxBatchSize: 256 } });
+    const count = 600;
+    const leaves = Array.from({ length: count }, (_, i) => hashLeaf(leaf(i)));
+    await Promise.all(leaves.map((_, i) => log.append({ data: leaf(i) })));
+    const concat = (hs: Uint8Array[]) => hex(Buffer.concat(hs));
+    expect(hex((await log.tile(0, 0, count))!)).toBe(concat(leaves.slice(0, 256)));
+    expect(hex((await log.tile(0, 2, count))!)).toBe(concat(leaves.slice(512, 600)));
+    // A smaller tree's partial tile is a prefix of the stored one.
+    expect(hex((await log.tile(0, 2, 520))!)).toBe(concat(leaves.slice(512, 520)));
+    expect(await log.tile(0, 3, count)).toBeUndefined();
+    // Level 1 holds the roots of the two full level-0 tiles.
+    expect(hex((await log.tile(1, 0, count))!)).toBe(concat([merkleRoot(leaves, 0, 256), merkleRoot(leaves, 256, 512)]));
+    expect(hex(await log.rootAt(count))).toBe(hex(merkleRoot(leaves)));
+  });
+
+  it('never forks when two writers share the database', async () => {
+    const logId = freshLogId();
+    const a = await TransparencyLog.open({ db, logId, signer });
+    const b = await TransparencyLog.open({ db, logId, signer });
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).append({ data: leaf(i) })),
+    );
+    const indexes = results.map((r) => r.entry.index).sort((x, y) => x - y);
+    expect(indexes).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    const stored = await a.entries(0, 30);
+    expect(hex((await a.treeHead()).rootHash)).toBe(hex(merkleRoot(stored.map((e) => e.leafHash))));
+  });
+});
