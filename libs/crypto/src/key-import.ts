@@ -41,6 +41,9 @@ export function importPrivateKey(input: string | Uint8Array | JsonWebKey): Priva
   throw new CryptoError('INVALID_ARGUMENT', 'private key must be PEM text, DER bytes or a JWK');
 }
 
+/** DER SPKI lengths with an uncompressed point (named curve, 0x04 || X || Y). */
+const EC_SPKI_LENGTH: Readonly<Partial<Record<PublicKey['type'], number>>> = { 'ecdsa-p256': 91, 'ecdsa-p384': 120 };
+
 function publicFromDer(der: Uint8Array, type: 'spki' | 'pkcs1'): PublicKey {
   assertSingleDerSequence(der);
   let keyObject: KeyObject;
@@ -50,10 +53,14 @@ function publicFromDer(der: Uint8Array, type: 'spki' | 'pkcs1'): PublicKey {
     throw new CryptoError('INVALID_KEY', 'public key does not parse', { cause });
   }
   const key = wrapPublicKey(keyObject);
-  // Key ids hash the SPKI bytes: only the canonical encoding may have one
-  // (this also refuses compressed EC points and explicit curve parameters, as Go does).
+  // Key ids hash the SPKI bytes: only the canonical encoding may have one. OpenSSL
+  // re-exports a compressed EC point compressed, so the length check refuses those
+  // (Go's x509 refuses them too); the comparison refuses explicit curve parameters.
   const canonical = keyObject.export({ format: 'der', type });
-  if (!bytesEqual(canonical, der)) throw new CryptoError('INVALID_KEY', 'public key encoding is not canonical');
+  const ecLength = EC_SPKI_LENGTH[key.type];
+  if (!bytesEqual(canonical, der) || (ecLength !== undefined && der.length !== ecLength)) {
+    throw new CryptoError('INVALID_KEY', 'public key encoding is not canonical');
+  }
   return key;
 }
 
