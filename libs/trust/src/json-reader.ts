@@ -112,5 +112,5 @@ export function expectUint32(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
     throw new TrustError('INVALID_FIELD', 'expected an unsigned 32-bit integer', { field: path });
   }
-  return value;
+  return value === 0 ? 0 : value; // JSON's -0 is protobuf's 0
 }

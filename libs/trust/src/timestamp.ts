@@ -43,7 +43,8 @@ export function compareInstants(a: Instant, b: Instant): number {
 export function instantToDate(instant: Instant, rounding: 'floor' | 'ceil'): Date {
   const subMillis = instant.nanos % 1_000_000;
   const millis = Math.floor(instant.nanos / 1_000_000) + (rounding === 'ceil' && subMillis !== 0 ? 1 : 0);
-  return new Date(instant.seconds * 1000 + millis);
+  // Rounding 9999-12-31T23:59:59.999999999Z up would leave the years a Timestamp can hold.
+  return new Date(Math.min(instant.seconds * 1000 + millis, MAX_SECONDS * 1000 + 999));
 }
 
 /** The protobuf JSON form: no fraction when whole seconds, else milliseconds. */
