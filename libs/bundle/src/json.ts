@@ -66,7 +66,7 @@ export class Fields {
 
   /** True when the member is present. An explicit null is refused, not treated as absent. */
   has(key: string): boolean {
-    if (!Object.hasOwn(this.value, key)) return false;
+    if (!Object.hasOwn(this.value, key) || this.value[key] === undefined) return false;
     if (this.value[key] === null) {
       throw new BundleError('INVALID_FIELD', this.at(key), 'null is not allowed');
     }
