@@ -1,9 +1,11 @@
-import { PublicKeyDetails } from '@sigstore/protobuf-specs';
+import { HashAlgorithm, PublicKeyDetails } from '@sigstore/protobuf-specs';
 import { describe, expect, it } from 'vitest';
 import { expectTrustError } from '../test/expect-trust-error.js';
 import { bundleVerifyDir, casesWithTrustedRoot, publicTargetsDir, readText } from '../test/testdata.js';
+import { TRUSTED_ROOT_MEDIA_TYPE_V02 } from './media-types.js';
 import { parseTrustedRoot } from './trusted-root-parse.js';
 import { serializeTrustedRoot } from './trusted-root-serialize.js';
+import type { TrustedRoot } from './types.js';
 
 const publicText = readText(publicTargetsDir, 'trusted_root.json');
 
@@ -38,6 +40,34 @@ describe('serializeTrustedRoot', () => {
     });
     expect(Object.keys(json.tlogs[0] ?? {})).toEqual(['baseUrl', 'hashAlgorithm', 'publicKey', 'logId', 'checkpointKeyId', 'operator']);
     expect(json.tlogs[1]).not.toHaveProperty('operator');
+  });
+
+  it('writes a root built in code, as the TUF scaffolding will', () => {
+    const root: TrustedRoot = {
+      mediaType: TRUSTED_ROOT_MEDIA_TYPE_V02,
+      tlogs: [
+        {
+          baseUrl: 'https://rekor.example.internal',
+          hashAlgorithm: HashAlgorithm.SHA2_256,
+          publicKey: {
+            rawBytes: Buffer.from('302a300506032b6570032100' + '11'.repeat(32), 'hex'),
+            keyDetails: PublicKeyDetails.PKIX_ED25519,
+            validFor: { start: new Date('2026-01-01T00:00:00Z') },
+          },
+          logId: { keyId: Buffer.alloc(32, 7) },
+          checkpointKeyId: { keyId: Buffer.alloc(32, 7) },
+          operator: 'example.internal',
+        },
+      ],
+      certificateAuthorities: [],
+      ctlogs: [],
+      timestampAuthorities: [],
+    };
+    const text = serializeTrustedRoot(root);
+    expect(parseTrustedRoot(text)).toEqual(root);
+    expect(text).toContain('"mediaType": "application/vnd.dev.sigstore.trustedroot.v0.2+json"');
+    expect(text).toContain('"checkpointKeyId": {');
+    expect(text.endsWith('}\n')).toBe(true);
   });
 
   it('refuses to write what it would not read', () => {
