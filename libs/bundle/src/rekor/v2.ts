@@ -2,7 +2,6 @@ import { PublicKeyDetails } from '@sigstore/protobuf-specs';
 import {
   CreateEntryRequest,
   DSSELogEntryV002,
-  DSSERequestV002,
   HashedRekordLogEntryV002,
   HashedRekordRequestV002,
   Verifier,
