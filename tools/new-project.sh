@@ -64,3 +64,18 @@ import { sharedTestConfig } from '../../vitest.shared.js';
 export default mergeConfig(sharedTestConfig, {});
 TS
 [ -f "$dir/src/index.ts" ] || echo "export {};" > "$dir/src/index.ts"
+
+# Apps: `tools/new-project.sh apps/NAME "type:app" "..."` also gets serve and bench targets,
+# and an entry point, src/main.ts, that the serve target runs from dist/.
+if [ "${dir%%/*}" = "apps" ]; then
+  python3 - "$dir" <<'PY'
+import json, sys
+d = sys.argv[1]
+p = f"{d}/project.json"
+j = json.load(open(p))
+j["projectType"] = "application"
+j["targets"]["serve"] = {}
+json.dump(j, open(p, "w"), indent=2)
+open(p, "a").write("\n")
+PY
+fi
