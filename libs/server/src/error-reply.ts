@@ -74,8 +74,9 @@ export function handleError(err: unknown, request: FastifyRequest, reply: Fastif
     // The stack goes to the log, keyed by the request id the client can quote.
     request.log.error({ err }, 'request failed');
   } else if (out.status >= 500) {
-    // A deliberate 5xx (overload, not ready): worth a warning, with its cause if any.
-    request.log.warn({ err }, 'request refused');
+    // A deliberate 5xx (overload, draining): a warning; its stack says nothing, its cause might.
+    const cause = err instanceof ServiceError && err.cause !== undefined ? { err: err.cause } : {};
+    request.log.warn({ code: out.code, detail: out.message, ...cause }, 'request refused');
   } else {
     request.log.info({ code: out.code, detail: out.message }, 'request rejected');
   }

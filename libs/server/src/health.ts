@@ -53,11 +53,10 @@ export class Readiness {
 }
 
 /** GET /healthz (alive while serving) and GET /readyz (every readiness check passes). */
-export function registerHealth(app: FastifyInstance, readiness: Readiness): void {
-  // Probes hit these every few seconds: keep them out of the info log.
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+export function registerHealth(app: FastifyInstance, readiness: Readiness, logLevel: string): void {
+  app.get('/healthz', { logLevel }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { logLevel: 'warn' }, async (request) => {
+  app.get('/readyz', { logLevel }, async (request) => {
     if (readiness.draining) throw serverErrors.create('SHUTTING_DOWN', 'shutting down');
     // The check's error stays in the log: it may name hosts or carry credentials.
     const failing = await readiness.failing((name, err) => request.log.warn({ err, check: name }, 'readiness check failed'));

@@ -15,7 +15,7 @@ export function createRegistry(): Registry {
  * Count and time every response, labelled by the route pattern (`/api/v1/log/entries/:uuid`),
  * never the raw URL, which would make one series per entry. Serves GET /metrics.
  */
-export function registerMetrics(app: FastifyInstance, registry: Registry): void {
+export function registerMetrics(app: FastifyInstance, registry: Registry, logLevel: string): void {
   const labelNames = ['method', 'route', 'status_code'] as const;
   const requests = new Counter({
     name: 'http_requests_total',
@@ -41,7 +41,7 @@ export function registerMetrics(app: FastifyInstance, registry: Registry): void 
     duration.observe(labels, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/metrics', { logLevel }, async (_request, reply) => {
     const body = await registry.metrics();
     return reply.type(registry.contentType).send(body);
   });

@@ -12,6 +12,8 @@ import { createLogger, requestId } from './logging.js';
 import { createRegistry, registerMetrics } from './metrics.js';
 import { requireSchemas } from './route-schemas.js';
 
+const QUIETER_THAN_WARN = new Set(['fatal', 'error', 'silent']);
+
 /** What an app's routes get besides the fastify instance. */
 export interface ServerContext<C extends CommonConfig> {
   readonly config: C;
@@ -79,11 +81,18 @@ export async function build<C extends CommonConfig>(options: ServerOptions<C>): 
       throw serverErrors.create('SHUTTING_DOWN', 'server is shutting down');
     }
   });
+  // Responses sent while draining close their connection: otherwise a keep-alive
+  // client would hold server.close() open until the keep-alive timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (readiness.draining) void reply.header('connection', 'close');
+  });
   // preClose runs as close() starts: refuse new work while in-flight requests finish.
   app.addHook('preClose', async () => readiness.drain());
 
-  registerMetrics(app, registry);
-  registerHealth(app, readiness);
+  // Probes and scrapes come every few seconds: log them at warn at most, never below the configured level.
+  const probeLevel = QUIETER_THAN_WARN.has(config.LOG_LEVEL) ? config.LOG_LEVEL : 'warn';
+  registerMetrics(app, registry, probeLevel);
+  registerHealth(app, readiness, probeLevel);
   const routes = options.routes;
   if (routes) {
     await app.register(async (child) => {

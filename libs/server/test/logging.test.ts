@@ -59,3 +59,16 @@ describe('logging', () => {
     expect(logs.text()).toContain('incoming request');
   });
 });
+
+describe('probe logging', () => {
+  it('logs probes and scrapes at warn at most, and not at all when silent', async () => {
+    for (const [level, expected] of [['info', false], ['silent', false], ['debug', false]] as const) {
+      const logs = captureLogs();
+      const probe = await build({ name: 'rekor', config: testConfig({ LOG_LEVEL: level }), logDestination: logs.stream });
+      await probe.inject('/healthz');
+      await probe.inject('/metrics');
+      expect(logs.text().includes('incoming request'), level).toBe(expected);
+      await probe.close();
+    }
+  });
+});
