@@ -1,24 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The workspace root: the nearest ancestor holding nx.json (CI clones to another folder). */
-export function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'nx.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('nx.json not found above the test folder');
-    dir = parent;
-  }
-}
-
-/** Shared real-world test data, beside the repository. */
-export function sharedTestdata(...parts: string[]): string {
-  return path.resolve(repoRoot(), '../shared/testdata', ...parts);
-}
+export { sharedTestdata } from '@sigstack/testing';
 
 export function fixture(name: string): string {
   return readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', name), 'utf8');

@@ -1,20 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedTestdata } from '@sigstack/testing';
 
-// The shared test data sits beside the repository (../shared/testdata from the repo root),
-// wherever the repo was cloned; the root is the nearest folder up with nx.json.
-function findRepoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'nx.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('repository root (nx.json) not found');
-    dir = parent;
-  }
-  return dir;
-}
-
-export const testdataDir = path.resolve(findRepoRoot(), '../shared/testdata');
+export const testdataDir = sharedTestdata();
 export const publicTargetsDir = path.join(testdataDir, 'public-good-tuf/targets');
 export const bundleVerifyDir = path.join(testdataDir, 'conformance/bundle-verify');
 

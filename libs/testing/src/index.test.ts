@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('@sigstack/testing', () => {
+  it('exports exactly these runtime names', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'conformanceCase',
+      'conformanceCaseNames',
+      'publicGoodTrustedRootText',
+      'sharedTestdata',
+      'workspaceRoot',
+    ]);
+  });
+
+  it('finds the workspace and the shared test data beside it', () => {
+    expect(existsSync(`${api.workspaceRoot()}/nx.json`)).toBe(true);
+    expect(existsSync(api.sharedTestdata('README.md'))).toBe(true);
+  });
+
+  it('reads every conformance case with the suite defaults', () => {
+    const names = api.conformanceCaseNames();
+    expect(names.length).toBeGreaterThanOrEqual(40);
+    const happy = api.conformanceCase('happy-path-v0.3');
+    expect(happy.shouldFail).toBe(false);
+    expect(happy.issuer).toBe('https://token.actions.githubusercontent.com');
+    expect(happy.artifact.toString()).toContain('DO NOT MODIFY');
+    expect(happy.trustedRootText).toBeUndefined();
+    const keyed = api.conformanceCase('managed-key-happy-path');
+    expect(keyed.publicKeyPem).toContain('BEGIN PUBLIC KEY');
+    expect(api.conformanceCase('set-invalid-signature_fail').shouldFail).toBe(true);
+  });
+});
