@@ -1,3 +1,4 @@
+import type { LevelWithSilent } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { serverErrors } from './codes.js';
 
@@ -53,7 +54,7 @@ export class Readiness {
 }
 
 /** GET /healthz (alive while serving) and GET /readyz (every readiness check passes). */
-export function registerHealth(app: FastifyInstance, readiness: Readiness, logLevel: string): void {
+export function registerHealth(app: FastifyInstance, readiness: Readiness, logLevel: LevelWithSilent): void {
   app.get('/healthz', { logLevel }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { logLevel }, async (request) => {

@@ -1,3 +1,4 @@
+import type { LevelWithSilent } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -15,7 +16,7 @@ export function createRegistry(): Registry {
  * Count and time every response, labelled by the route pattern (`/api/v1/log/entries/:uuid`),
  * never the raw URL, which would make one series per entry. Serves GET /metrics.
  */
-export function registerMetrics(app: FastifyInstance, registry: Registry, logLevel: string): void {
+export function registerMetrics(app: FastifyInstance, registry: Registry, logLevel: LevelWithSilent): void {
   const labelNames = ['method', 'route', 'status_code'] as const;
   const requests = new Counter({
     name: 'http_requests_total',

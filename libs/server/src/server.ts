@@ -12,7 +12,7 @@ import { createLogger, requestId } from './logging.js';
 import { createRegistry, registerMetrics } from './metrics.js';
 import { requireSchemas } from './route-schemas.js';
 
-const QUIETER_THAN_WARN = new Set(['fatal', 'error', 'silent']);
+const QUIETER_THAN_WARN: ReadonlySet<string> = new Set(['fatal', 'error', 'silent']);
 
 /** What an app's routes get besides the fastify instance. */
 export interface ServerContext<C extends CommonConfig> {
