@@ -12,7 +12,7 @@ import { BatchQueue, type BatchQueueOptions } from './batch-queue.js';
 import type { SqlDatabase, SqlExecutor } from './db/database.js';
 import { LogStoreError } from './errors.js';
 import { toBytes, toSafeInteger } from './rows.js';
-import { TileHashReader, TileWriter, readTiles, rightEdgeTiles, tileKey } from './tile-store.js';
+import { MemoryTileReader, TileHashReader, TileWriter, readTiles, rightEdgeTiles, tileKey } from './tile-store.js';
 
 /** What a service hands the log: the leaf data, and optionally the key it is deduplicated by. */
 export interface EntryInput {
@@ -20,6 +20,12 @@ export interface EntryInput {
   readonly data: Uint8Array;
   /** Dedup key: a second entry with the same identity is not logged again. Default: the leaf hash. */
   readonly identity?: Uint8Array;
+  /**
+   * Secondary lookup keys (e.g. Rekor's search index: `sha256:<hex>` of an artifact, a key
+   * fingerprint, an email). Written in the batch's transaction, so an acknowledged entry is
+   * always findable by them; found again with `indexesByKey`.
+   */
+  readonly keys?: readonly string[];
 }
 
 export interface StoredEntry {
@@ -44,6 +50,11 @@ export interface AppendResult {
   readonly duplicate: boolean;
   /** The tree head of the batch that logged the entry (or the latest one, for a duplicate). */
   readonly treeHead: TreeHead;
+  /**
+   * For an entry this batch logged: its audit path in `treeHead`, computed from the tiles
+   * the batch already holds (no extra read). Absent for duplicates.
+   */
+  readonly inclusionProof?: Uint8Array[];
 }
 
 /** Signs a tree head. Called once per batch, inside the batch's transaction. */
@@ -194,6 +205,15 @@ export class TransparencyLog {
     return rows.map(toEntry);
   }
 
+  /** Indexes of the entries logged with lookup key `key`, ascending, at most `limit`. */
+  async indexesByKey(key: string, limit = 1000): Promise<number[]> {
+    const rows = await this.db.query<{ idx: unknown }>(
+      'SELECT idx FROM tlog_entry_keys WHERE log_id = $1 AND key = $2 ORDER BY idx LIMIT $3',
+      [this.logId, key, limit],
+    );
+    return rows.map((r) => toSafeInteger(r.idx, 'entry index'));
+  }
+
   /** Audit path for leaf `index` in the tree of `size` leaves, from O(log n) stored hashes. */
   async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
     await this.requireSize(size);
@@ -285,12 +305,14 @@ export class TransparencyLog {
       let treeHead: TreeHead = { size, rootHash: storedRoot, checkpoint: head.checkpoint };
       const now = this.clock();
       const logged = new Map<string, StoredEntry>();
+      const proofs = new Map<string, Uint8Array[]>();
       if (fresh.length > 0) {
-        const range = await this.resume(tx, size);
+        // The right-edge tiles hold every node of the compact range (one read for both).
+        const edge = await readTiles(tx, this.logId, rightEdgeTiles(size));
+        const range = CompactRange.fromHashes(size, await new MemoryTileReader((k) => edge.get(k)).readHashes(rightEdgeNodes(size)));
         if (!Buffer.from(range.root()).equals(storedRoot)) {
           throw new LogStoreError('INCONSISTENT', `stored tiles do not hash to the stored root at size ${size}`);
         }
-        const edge = await readTiles(tx, this.logId, rightEdgeTiles(size));
         const tiles = new TileWriter(edge);
         fresh.forEach((p, i) => {
           range.append(p.leafHash, (level, index, hash) => tiles.visit(level, index, hash));
@@ -310,6 +332,13 @@ export class TransparencyLog {
            SELECT $1, *, $6 FROM unnest($2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])`,
           [this.logId, entries.map((e) => e.index), entries.map((e) => e.identity), entries.map((e) => e.leafHash), entries.map((e) => e.data), now],
         );
+        const keyRows = fresh.flatMap((p, i) => [...new Set(p.item.keys ?? [])].map((key) => ({ key, index: size + i })));
+        if (keyRows.length > 0) {
+          await tx.query(
+            `INSERT INTO tlog_entry_keys (log_id, key, idx) SELECT $1, * FROM unnest($2::text[], $3::bigint[]) ON CONFLICT DO NOTHING`,
+            [this.logId, keyRows.map((r) => r.key), keyRows.map((r) => r.index)],
+          );
+        }
         await tiles.flush(tx, this.logId);
         const checkpoint = await this.signer.sign({ size: newSize, rootHash, timestamp: now });
         await tx.query(
@@ -324,6 +353,13 @@ export class TransparencyLog {
           now,
         ]);
         treeHead = { size: newSize, rootHash, checkpoint };
+        // Every node an audit path in the new tree needs lies in a tile this batch wrote or
+        // read: a sibling shares its tile with the leaf's own ancestor, which is at or right
+        // of the old right edge.
+        const reader = new MemoryTileReader((k) => tiles.bytes(k) ?? edge.get(k));
+        for (const e of entries) {
+          proofs.set(Buffer.from(e.identity).toString('hex'), await inclusionProof(reader, e.index, newSize));
+        }
       }
 
       const firsts = new Set(fresh);
@@ -332,7 +368,8 @@ export class TransparencyLog {
         const earlier = known.get(id);
         if (earlier) return { entry: earlier, duplicate: true, treeHead };
         // A repeat within the batch is a duplicate of the copy this batch logged.
-        return { entry: logged.get(id) as StoredEntry, duplicate: !firsts.has(p), treeHead };
+        if (!firsts.has(p)) return { entry: logged.get(id) as StoredEntry, duplicate: true, treeHead };
+        return { entry: logged.get(id) as StoredEntry, duplicate: false, treeHead, inclusionProof: proofs.get(id) as Uint8Array[] };
       });
     });
   }

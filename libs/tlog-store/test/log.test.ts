@@ -196,4 +196,35 @@ describe.each(backends)('TransparencyLog on $name', (backend) => {
     const stored = await a.entries(0, 30);
     expect(hex((await a.treeHead()).rootHash)).toBe(hex(merkleRoot(stored.map((e) => e.leafHash))));
   });
+  it('answers each fresh entry with its audit path in the batch tree head, across tile boundaries', async () => {
+    const log = await openLog({ batch: { maxBatchSize: 97 } });
+    // 700 leaves in batches of up to 97 cross level-0 tile boundaries and a level-1 tile.
+    const results = await Promise.all(Array.from({ length: 700 }, (_, i) => log.append({ data: leaf(i) })));
+    for (const r of results) {
+      expect(r.inclusionProof).toBeDefined();
+      verifyInclusion(r.entry.index, r.treeHead.size, r.entry.leafHash, r.inclusionProof!, r.treeHead.rootHash);
+      if (r.entry.index % 23 === 0) {
+        expect((r.inclusionProof ?? []).map(hex)).toEqual((await log.inclusionProof(r.entry.index, r.treeHead.size)).map(hex));
+      }
+    }
+    const again = await log.append({ data: leaf(3) });
+    expect(again.duplicate).toBe(true);
+    expect(again.inclusionProof).toBeUndefined();
+  });
+
+  it('finds entries by their lookup keys, written with the entries', async () => {
+    const log = await openLog();
+    await Promise.all([
+      log.append({ data: leaf(1), keys: ['sha256:aa', 'a@example.com'] }),
+      log.append({ data: leaf(2), keys: ['sha256:aa', 'sha256:aa'] }),
+      log.append({ data: leaf(3) }),
+    ]);
+    expect(await log.indexesByKey('sha256:aa')).toEqual([0, 1]);
+    expect(await log.indexesByKey('a@example.com')).toEqual([0]);
+    expect(await log.indexesByKey('sha256:aa', 1)).toEqual([0]);
+    expect(await log.indexesByKey('nothing')).toEqual([]);
+    // A duplicate adds no keys.
+    await log.append({ data: leaf(1), keys: ['other'] });
+    expect(await log.indexesByKey('other')).toEqual([]);
+  });
 });

@@ -10,6 +10,8 @@ import type { SqlDatabase } from './database.js';
  * - tlog_tiles: tlog-tiles hash tiles (height 8). A full tile never changes; the rightmost
  *   tile of each level grows in place, and a narrower partial tile is a prefix of it.
  * - tlog_checkpoints: every signed checkpoint, one per batch, by tree size.
+ * - tlog_entry_keys (2): secondary lookup keys of entries (Rekor's search index: artifact
+ *   hashes, key fingerprints, emails), written in the entries' own transaction.
  */
 const migrations: readonly string[] = [
   `CREATE TABLE tlog_logs (
@@ -44,6 +46,12 @@ const migrations: readonly string[] = [
      checkpoint text NOT NULL,
      created_at bigint NOT NULL,
      PRIMARY KEY (log_id, tree_size)
+   );`,
+  `CREATE TABLE tlog_entry_keys (
+     log_id text NOT NULL,
+     key text NOT NULL,
+     idx bigint NOT NULL,
+     PRIMARY KEY (log_id, key, idx)
    );`,
 ];
 
