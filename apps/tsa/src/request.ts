@@ -1,0 +1,154 @@
+import type { HashAlgorithm } from '@sigstack/crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { MessageImprint, TimeStampReq } from '@peculiar/asn1-tsp';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { tsaErrors } from './errors.js';
+import { DIGEST_LENGTH, HASH_BY_OID, OID, OID_BY_HASH, isOid } from './oids.js';
+import type { AcceptedRequest } from './token.js';
+
+/** Which policies a request may name, and the one a token states when it names none. */
+export interface PolicyRules {
+  readonly defaultPolicy: string;
+  readonly accepted: ReadonlySet<string>;
+}
+
+/** The JSON request form of sigstore/timestamp-authority, after the route's schema. */
+export interface JsonTimestampRequest {
+  readonly artifactHash: string;
+  readonly hashAlgorithm: string;
+  readonly nonce?: number | string;
+  readonly tsaPolicyOID?: string;
+  readonly certificates?: boolean;
+}
+
+/** The route's JSON schema for the JSON form (unknown members are dropped, as upstream ignores them). */
+export const jsonRequestSchema = {
+  type: 'object',
+  required: ['artifactHash', 'hashAlgorithm'],
+  additionalProperties: false,
+  properties: {
+    artifactHash: { type: 'string', maxLength: 128 },
+    hashAlgorithm: { type: 'string', maxLength: 32 },
+    // A JSON number loses precision above 2^53, so large nonces may come as decimal strings.
+    nonce: { anyOf: [{ type: 'integer' }, { type: 'string', maxLength: 200 }] },
+    tsaPolicyOID: { type: 'string', maxLength: 512 },
+    certificates: { type: 'boolean' },
+  },
+} as const;
+
+const malformed = (message: string, cause?: unknown) =>
+  tsaErrors.create('MALFORMED_TIMESTAMP_REQUEST', message, cause === undefined ? {} : { cause });
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function hashFromOid(oid: string): HashAlgorithm {
+  const hash = HASH_BY_OID[oid];
+  if (hash) return hash;
+  if (oid === OID.sha1) throw tsaErrors.create('WEAK_HASH_ALGORITHM', 'SHA-1 message imprints are refused; use SHA-256, SHA-384 or SHA-512');
+  throw tsaErrors.create('UNSUPPORTED_HASH_ALGORITHM', `unsupported hash algorithm ${oid}; use SHA-256, SHA-384 or SHA-512`);
+}
+
+function checkDigest(hash: HashAlgorithm, digest: Uint8Array): void {
+  const expected = DIGEST_LENGTH[hash];
+  if (digest.length !== expected) {
+    throw tsaErrors.create('DIGEST_LENGTH_MISMATCH', `a ${hash} digest is ${expected} bytes, got ${digest.length}`);
+  }
+}
+
+function choosePolicy(requested: string | undefined, rules: PolicyRules): string {
+  if (requested === undefined) return rules.defaultPolicy;
+  if (!rules.accepted.has(requested)) throw tsaErrors.create('UNACCEPTED_POLICY', `TSA policy ${requested} is not accepted`);
+  return requested;
+}
+
+/**
+ * Parses an application/timestamp-query body (attacker-controlled). Only DER is
+ * accepted: the request must re-encode to exactly the bytes sent, which also refuses
+ * trailing data, so the imprint and nonce echoed in the token are exactly the client's.
+ */
+export function parseDerRequest(body: Uint8Array, rules: PolicyRules): AcceptedRequest {
+  let request: TimeStampReq;
+  try {
+    request = AsnConvert.parse(body, TimeStampReq);
+  } catch (cause) {
+    throw malformed('body is not a DER TimeStampReq', cause);
+  }
+  let canonical: boolean;
+  try {
+    canonical = equalBytes(new Uint8Array(AsnConvert.serialize(request)), body);
+  } catch (cause) {
+    throw malformed('body is not a DER TimeStampReq', cause);
+  }
+  if (!canonical) throw malformed('body is not a DER TimeStampReq (not DER, or trailing data)');
+  if (request.version !== 1) throw malformed(`unsupported TimeStampReq version ${String(request.version)}`);
+
+  const { hashAlgorithm, hashedMessage } = request.messageImprint;
+  const hash = hashFromOid(hashAlgorithm.algorithm);
+  const parameters = hashAlgorithm.parameters;
+  // RFC 5754: absent or NULL. Anything else is not an algorithm this TSA knows.
+  if (parameters !== undefined && parameters !== null) {
+    throw tsaErrors.create('UNSUPPORTED_HASH_ALGORITHM', 'hash algorithm parameters must be absent or NULL');
+  }
+  checkDigest(hash, new Uint8Array(hashedMessage.buffer));
+  if (request.extensions !== undefined) throw tsaErrors.create('UNACCEPTED_EXTENSION', 'request extensions are not accepted');
+  const policy = choosePolicy(request.reqPolicy, rules);
+  return {
+    messageImprint: request.messageImprint,
+    policy,
+    certReq: request.certReq,
+    ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
+  };
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const DECIMAL = /^(0|[1-9]\d{0,199})$/;
+
+/** INTEGER content bytes of a non-negative integer: big-endian, minimal, a 0x00 first when the top bit is set. */
+function integerContent(value: bigint): ArrayBuffer {
+  let hex = value.toString(16);
+  if (hex.length % 2 === 1) hex = `0${hex}`;
+  if (Number.parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
+  return new Uint8Array(Buffer.from(hex, 'hex')).buffer;
+}
+
+function jsonNonce(nonce: number | string): ArrayBuffer {
+  if (typeof nonce === 'number') {
+    // Above 2^53 JSON.parse has already rounded the number: refuse rather than echo another value.
+    if (!Number.isSafeInteger(nonce) || nonce < 0) throw malformed('nonce must be a non-negative integer below 2^53, or a decimal string');
+    return integerContent(BigInt(nonce));
+  }
+  if (!DECIMAL.test(nonce)) throw malformed('nonce must be a non-negative decimal integer');
+  return integerContent(BigInt(nonce));
+}
+
+/** Builds the request from the JSON form: {artifactHash, hashAlgorithm, nonce, tsaPolicyOID, certificates}. */
+export function parseJsonRequest(body: JsonTimestampRequest, rules: PolicyRules): AcceptedRequest {
+  const name = body.hashAlgorithm.toLowerCase();
+  let hash: HashAlgorithm;
+  if (name === 'sha256' || name === 'sha384' || name === 'sha512') hash = name;
+  else if (name === 'sha1') hash = hashFromOid(OID.sha1);
+  else throw tsaErrors.create('UNSUPPORTED_HASH_ALGORITHM', 'hashAlgorithm must be sha256, sha384 or sha512');
+
+  if (!BASE64.test(body.artifactHash)) throw malformed('artifactHash must be standard base64');
+  const digest = new Uint8Array(Buffer.from(body.artifactHash, 'base64'));
+  checkDigest(hash, digest);
+
+  // Upstream treats an empty tsaPolicyOID as none.
+  const requested = body.tsaPolicyOID === undefined || body.tsaPolicyOID === '' ? undefined : body.tsaPolicyOID;
+  if (requested !== undefined && !isOid(requested)) throw malformed('tsaPolicyOID is not an object identifier');
+  const policy = choosePolicy(requested, rules);
+
+  const messageImprint = new MessageImprint({
+    // With NULL parameters, as Go's timestamp library writes its imprints.
+    hashAlgorithm: new AlgorithmIdentifier({ algorithm: OID_BY_HASH[hash], parameters: null }),
+    hashedMessage: new OctetString(digest),
+  });
+  return {
+    messageImprint,
+    policy,
+    certReq: body.certificates === true,
+    ...(body.nonce === undefined ? {} : { nonce: jsonNonce(body.nonce) }),
+  };
+}
