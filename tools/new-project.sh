@@ -57,9 +57,9 @@ cat > "$dir/tsconfig.lib.json" <<JSON
   "exclude": ["src/**/*.test.ts"]
 }
 JSON
-cat > "$dir/vitest.config.ts" <<'TS'
+cat > "$dir/vitest.config.ts" <<TS
 import { mergeConfig } from 'vitest/config';
-import { sharedTestConfig } from '../../vitest.shared.js';
+import { sharedTestConfig } from '$rel/vitest.shared.js';
 
 export default mergeConfig(sharedTestConfig, {});
 TS
