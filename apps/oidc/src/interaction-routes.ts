@@ -68,11 +68,22 @@ export function registerInteractionRoutes(app: FastifyInstance, slot: ProviderSl
 
   app.get('/interaction/:uid', { schema: { params: UID_PARAMS } }, async (request, reply) => {
     const interaction = await details(request, reply);
+    const clientId = String(interaction.params['client_id'] ?? '');
+    if (interaction.prompt.name === 'consent') {
+      // Asked for when a client insists (prompt=consent, as offline_access needs): a dev IdP
+      // grants what its first-party clients ask for, without a screen.
+      const { Grant } = slot.current;
+      const accountId = interaction.session?.accountId;
+      const found = interaction.grantId ? await Grant.find(interaction.grantId) : undefined;
+      const grant = found ?? new Grant({ accountId, clientId });
+      const missing = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+      if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      return finish(request, reply, { consent: { grantId: await grant.save() } });
+    }
     if (interaction.prompt.name !== 'login') {
-      // Consent is granted by loadExistingGrant; any other prompt is not something a dev IdP asks.
       return finish(request, reply, { error: 'access_denied', error_description: `unsupported prompt ${interaction.prompt.name}` });
     }
-    const clientId = String(interaction.params['client_id'] ?? '');
     return reply.type('text/html; charset=utf-8').send(loginPage(interaction.uid, identities.users, clientId));
   });
 

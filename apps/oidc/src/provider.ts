@@ -70,7 +70,7 @@ export function createProvider(options: ProviderOptions): Provider {
         },
       };
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `${options.issuer}/interaction/${interaction.uid}` },
     // A development IdP for first-party tools: no consent screen, every requested scope is granted.
     async loadExistingGrant(ctx) {
       const { client, session, params } = ctx.oidc;
