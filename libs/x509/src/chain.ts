@@ -1,0 +1,114 @@
+import type { ParsedCertificate, KeyUsageName } from './certificate.js';
+import { bytesEqual } from './der.js';
+import { X509Error } from './errors.js';
+import { UNDERSTOOD_CRITICAL } from './oids.js';
+import { verifyCertificateSignature } from './signature.js';
+
+/** Whether `issuer` could have issued `cert` by name and key id (signatures are checked later). */
+function issues(issuer: ParsedCertificate, cert: ParsedCertificate): boolean {
+  if (!bytesEqual(issuer.subject, cert.issuer)) return false;
+  if (issuer.subjectKeyId && cert.authorityKeyId && !bytesEqual(issuer.subjectKeyId, cert.authorityKeyId)) return false;
+  return true;
+}
+
+function selfIssued(cert: ParsedCertificate): boolean {
+  return issues(cert, cert);
+}
+
+/**
+ * Orders certificates (in any order, without duplicates) into one path from the leaf
+ * up: the leaf is the one certificate nothing else in the set was issued by.
+ */
+export function orderChain(certs: readonly ParsedCertificate[]): ParsedCertificate[] {
+  if (!Array.isArray(certs) || certs.length === 0) throw new X509Error('INVALID_ARGUMENT', 'a chain needs at least one certificate');
+  if (certs.length === 1) return [...certs];
+  const leaves = certs.filter((c) => !certs.some((o) => o !== c && issues(c, o)));
+  if (leaves.length !== 1) throw new X509Error('CHAIN_INCOMPLETE', `expected one leaf, found ${leaves.length}`);
+  const path = [leaves[0] as ParsedCertificate];
+  const left = new Set(certs.filter((c) => c !== path[0]));
+  while (left.size > 0) {
+    const current = path[path.length - 1] as ParsedCertificate;
+    if (selfIssued(current)) break;
+    const next = [...left].filter((c) => issues(c, current));
+    if (next.length !== 1) throw new X509Error('CHAIN_INCOMPLETE', 'the certificates do not form one path');
+    path.push(next[0] as ParsedCertificate);
+    left.delete(next[0] as ParsedCertificate);
+  }
+  if (left.size > 0) throw new X509Error('CHAIN_INCOMPLETE', 'certificates left over after building the path');
+  return path;
+}
+
+export interface VerifyChainOptions {
+  /** The trust anchors; the path must end in one of them. */
+  readonly roots: readonly ParsedCertificate[];
+  /** The time the chain must be valid at (e.g. a Fulcio cert's notBefore, or a signing time). */
+  readonly at: Date;
+  /** If set, the leaf's key usage must include it (Sigstore: digitalSignature). */
+  readonly leafKeyUsage?: KeyUsageName;
+  /** If set, the leaf's EKU must include it, and any CA that restricts EKU too (Sigstore: codeSigning). */
+  readonly extendedKeyUsage?: string;
+}
+
+/**
+ * Verifies a leaf-first path (from orderChain, or as a bundle carries it) up to a
+ * trusted root, at `options.at`. The root may be in `chain` or only in `roots`.
+ * Returns the full path, root included.
+ */
+export function verifyChain(chain: readonly ParsedCertificate[], options: VerifyChainOptions): ParsedCertificate[] {
+  if (!Array.isArray(chain) || chain.length === 0) throw new X509Error('INVALID_ARGUMENT', 'a chain needs at least one certificate');
+  if (!(options.at instanceof Date) || Number.isNaN(options.at.getTime())) throw new X509Error('INVALID_ARGUMENT', 'options.at must be a valid Date');
+  const path = [...chain];
+  const last = path[path.length - 1] as ParsedCertificate;
+  const isRoot = (c: ParsedCertificate) => options.roots.some((r) => bytesEqual(r.der, c.der));
+  if (!isRoot(last)) {
+    const anchor = options.roots.find((r) => issues(r, last) && safeVerify(last, r));
+    if (!anchor) throw new X509Error('UNTRUSTED_ROOT', 'the chain does not end in a trusted root');
+    path.push(anchor);
+  }
+  // Only the anchor may be a trusted root mid-path; a root listed earlier ends the path early.
+  const at = options.at.getTime();
+  path.forEach((cert, i) => {
+    if (at < cert.notBefore.getTime() || at > cert.notAfter.getTime()) {
+      throw new X509Error('CERTIFICATE_EXPIRED', `certificate ${i} is not valid at ${options.at.toISOString()}`);
+    }
+    for (const ext of cert.extensions) {
+      if (ext.critical && !UNDERSTOOD_CRITICAL.has(ext.oid)) {
+        throw new X509Error('UNHANDLED_CRITICAL_EXTENSION', `certificate ${i} has unhandled critical extension ${ext.oid}`);
+      }
+    }
+    if (i === 0) return;
+    const child = path[i - 1] as ParsedCertificate;
+    if (!issues(cert, child)) throw new X509Error('CHAIN_INCOMPLETE', `certificate ${i} did not issue certificate ${i - 1}`);
+    // A v1 trust anchor has no extensions to say it is a CA; being trusted says so.
+    if (!(cert.version === 1 && i === path.length - 1)) {
+      if (!cert.basicConstraints?.ca) throw new X509Error('NOT_A_CA', `certificate ${i} is not a CA`);
+      if (cert.keyUsage && !cert.keyUsage.includes('keyCertSign')) throw new X509Error('NOT_A_CA', `certificate ${i} may not sign certificates`);
+      // pathLenConstraint counts the non-self-issued intermediates below this CA.
+      const below = path.slice(1, i).filter((c) => !selfIssued(c)).length;
+      const limit = cert.basicConstraints.pathLength;
+      if (limit !== undefined && below > limit) throw new X509Error('NOT_A_CA', `certificate ${i} allows a path length of ${limit}`);
+    }
+    if (options.extendedKeyUsage && cert.extendedKeyUsage && !cert.extendedKeyUsage.includes(options.extendedKeyUsage) && !cert.extendedKeyUsage.includes('2.5.29.37.0')) {
+      throw new X509Error('KEY_USAGE_MISMATCH', `certificate ${i} may not issue for EKU ${options.extendedKeyUsage}`);
+    }
+    if (!verifyCertificateSignature(child, cert.publicKey())) {
+      throw new X509Error('SIGNATURE_INVALID', `certificate ${i - 1}'s signature does not verify with certificate ${i}'s key`);
+    }
+  });
+  const leaf = path[0] as ParsedCertificate;
+  if (options.leafKeyUsage && !leaf.keyUsage?.includes(options.leafKeyUsage)) {
+    throw new X509Error('KEY_USAGE_MISMATCH', `the leaf's key usage lacks ${options.leafKeyUsage}`);
+  }
+  if (options.extendedKeyUsage && !leaf.extendedKeyUsage?.includes(options.extendedKeyUsage)) {
+    throw new X509Error('KEY_USAGE_MISMATCH', `the leaf's extended key usage lacks ${options.extendedKeyUsage}`);
+  }
+  return path;
+}
+
+function safeVerify(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  try {
+    return verifyCertificateSignature(cert, issuer.publicKey());
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,146 @@
+import { X509Error } from './errors.js';
+import type { X509ErrorCode } from './errors.js';
+
+/**
+ * A minimal, strict DER element walker. It only finds element boundaries (tag, length)
+ * so the CT code can slice a certificate (TBS, extensions, SPKI) and re-encode a TBS
+ * without an extension, in microseconds; what the elements mean is decoded by
+ * @peculiar/asn1-x509 in certificate.ts. Input is attacker-controlled: definite,
+ * minimal lengths only, low tag numbers only, nothing past the end.
+ */
+export interface Tlv {
+  readonly tag: number;
+  /** Offset of the tag byte. */
+  readonly start: number;
+  /** Offset of the first content byte. */
+  readonly valueStart: number;
+  /** Offset just past the element. */
+  readonly end: number;
+}
+
+export const TAG = {
+  BOOLEAN: 0x01,
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  OID: 0x06,
+  SEQUENCE: 0x30,
+  CONTEXT_0: 0xa0,
+  CONTEXT_3: 0xa3,
+} as const;
+
+export function readTlv(buf: Uint8Array, offset: number, limit: number, code: X509ErrorCode): Tlv {
+  if (offset + 2 > limit) throw new X509Error(code, 'truncated DER element');
+  const tag = buf[offset] as number;
+  if ((tag & 0x1f) === 0x1f) throw new X509Error(code, 'high-tag-number DER form is not used here');
+  const first = buf[offset + 1] as number;
+  let length: number;
+  let valueStart: number;
+  if (first < 0x80) {
+    length = first;
+    valueStart = offset + 2;
+  } else {
+    const count = first & 0x7f;
+    // 0x80 is BER's indefinite form; four length bytes already exceed any certificate.
+    if (count === 0 || count > 4) throw new X509Error(code, 'unsupported DER length form');
+    if (offset + 2 + count > limit) throw new X509Error(code, 'truncated DER length');
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + (buf[offset + 2 + i] as number);
+    if (buf[offset + 2] === 0 || length < 0x80) throw new X509Error(code, 'non-minimal DER length');
+    valueStart = offset + 2 + count;
+  }
+  const end = valueStart + length;
+  if (end > limit) throw new X509Error(code, 'DER element runs past its container');
+  return { tag, start: offset, valueStart, end };
+}
+
+/** The one element that makes up all of `buf`, with the tag expected. */
+export function readSingle(buf: Uint8Array, tag: number, code: X509ErrorCode): Tlv {
+  const tlv = readTlv(buf, 0, buf.length, code);
+  if (tlv.tag !== tag) throw new X509Error(code, `expected DER tag 0x${tag.toString(16)}`);
+  if (tlv.end !== buf.length) throw new X509Error(code, 'trailing bytes after DER element');
+  return tlv;
+}
+
+/** The children of a constructed element, which must exactly fill it. */
+export function children(buf: Uint8Array, parent: Tlv, code: X509ErrorCode): Tlv[] {
+  if ((parent.tag & 0x20) === 0) throw new X509Error(code, 'expected a constructed DER element');
+  const out: Tlv[] = [];
+  let offset = parent.valueStart;
+  while (offset < parent.end) {
+    const child = readTlv(buf, offset, parent.end, code);
+    out.push(child);
+    offset = child.end;
+  }
+  return out;
+}
+
+/** Walks every constructed element below `tlv`, so a truncated or overlong inner length fails here. */
+export function checkNesting(buf: Uint8Array, tlv: Tlv, code: X509ErrorCode, depth = 0): void {
+  if (depth > 32) throw new X509Error(code, 'DER nesting is too deep');
+  if ((tlv.tag & 0x20) === 0) return;
+  for (const child of children(buf, tlv, code)) checkNesting(buf, child, code, depth + 1);
+}
+
+export function encodeLength(length: number): Uint8Array {
+  if (length < 0x80) return Uint8Array.of(length);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return Uint8Array.from([0x80 | bytes.length, ...bytes]);
+}
+
+/** One DER element from its tag and the concatenated content parts. */
+export function encodeTlv(tag: number, parts: readonly Uint8Array[]): Uint8Array {
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  const header = encodeLength(length);
+  const out = new Uint8Array(1 + header.length + length);
+  out[0] = tag;
+  out.set(header, 1);
+  let offset = 1 + header.length;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+export function slice(buf: Uint8Array, tlv: Tlv): Uint8Array {
+  return buf.subarray(tlv.start, tlv.end);
+}
+
+export function contents(buf: Uint8Array, tlv: Tlv): Uint8Array {
+  return buf.subarray(tlv.valueStart, tlv.end);
+}
+
+/** Dotted text of an OBJECT IDENTIFIER's content bytes (minimal base-128 arcs only). */
+export function decodeOid(bytes: Uint8Array, code: X509ErrorCode): string {
+  if (bytes.length === 0 || bytes.length > 64) throw new X509Error(code, 'invalid OBJECT IDENTIFIER length');
+  const arcs: number[] = [];
+  let value = 0;
+  let started = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (!started && b === 0x80) throw new X509Error(code, 'non-minimal OBJECT IDENTIFIER arc');
+    started = true;
+    value = value * 128 + (b & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER / 128) throw new X509Error(code, 'OBJECT IDENTIFIER arc is too large');
+    if ((b & 0x80) === 0) {
+      arcs.push(value);
+      value = 0;
+      started = false;
+    } else if (i === bytes.length - 1) {
+      throw new X509Error(code, 'truncated OBJECT IDENTIFIER');
+    }
+  }
+  const first = arcs[0] as number;
+  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
+  return [...head, ...arcs.slice(1)].join('.');
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}
