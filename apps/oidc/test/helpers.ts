@@ -85,3 +85,25 @@ export class CookieJar {
     return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 }
+
+/** A free TCP port on loopback (the issuer URL must name the port before the server is built). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A server listening on a real socket, its issuer being the URL it listens on. */
+export async function listeningServer(options: TestServerOptions = {}): Promise<TestServer & { readonly url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = await testServer({ ...options, env: { PORT: String(port), ISSUER_URL: url, ...options.env } });
+  await server.app.listen({ host: '127.0.0.1', port });
+  return { ...server, url };
+}
