@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
+import type { RoutesPlugin } from '@sigstack/server';
+import { migrate, openDatabase, type BatchQueueOptions, type SqlDatabase } from '@sigstack/tlog-store';
+import type { RekorConfig } from './config.js';
+import { loadLogKey } from './keys.js';
+import { openV1Log, openV2Log, type V1Log, type V2Log } from './logs.js';
+import { registerV1 } from './v1/routes.js';
+import { registerV2 } from './v2/routes.js';
+
+export interface RekorLogs {
+  readonly db: SqlDatabase;
+  readonly v1: V1Log;
+  readonly v2: V2Log | undefined;
+}
+
+export interface OpenRekorOptions {
+  /** An open, migrated database (tests share one); default: from DATABASE_URL or DATA_DIR. */
+  readonly db?: SqlDatabase;
+  readonly clock?: () => number;
+}
+
+/** The name the v1 log signs its checkpoints with, and the default v2 origin. */
+export function hostnameOf(config: RekorConfig): string {
+  if (config.REKOR_HOSTNAME) return config.REKOR_HOSTNAME;
+  return config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+}
+
+/** Opens the database, the keys and both logs, as configured. */
+export async function openRekor(config: RekorConfig, options: OpenRekorOptions = {}): Promise<RekorLogs> {
+  const db = options.db ?? (await openDatabase({ url: config.DATABASE_URL?.reveal(), dataDir: join(config.DATA_DIR, 'pglite') }));
+  try {
+    if (!options.db) await migrate(db);
+    const batch: Partial<BatchQueueOptions> = {
+      maxBatchSize: config.BATCH_MAX_SIZE,
+      maxBatchAgeMs: config.BATCH_MAX_AGE,
+      maxPending: Math.max(config.MAX_PENDING, config.BATCH_MAX_SIZE),
+    };
+    const hostname = hostnameOf(config);
+    const v1Key = await loadLogKey({
+      file: config.REKOR_KEY_FILE ?? join(config.DATA_DIR, 'rekor-v1-key.pem'),
+      type: config.REKOR_KEY_TYPE,
+      generate: config.REKOR_GENERATE_KEYS && config.REKOR_KEY_FILE === undefined,
+    });
+    const clock = options.clock ? { clock: options.clock } : {};
+    const v1 = await openV1Log({ db, key: v1Key, hostname, treeId: config.REKOR_TREE_ID, batch, ...clock });
+    let v2: V2Log | undefined;
+    if (config.REKOR_V2_ENABLED) {
+      const v2Key = await loadLogKey({
+        file: config.REKOR_V2_KEY_FILE ?? join(config.DATA_DIR, 'rekor-v2-key.pem'),
+        type: config.REKOR_V2_KEY_TYPE,
+        generate: config.REKOR_GENERATE_KEYS && config.REKOR_V2_KEY_FILE === undefined,
+      });
+      v2 = await openV2Log({ db, key: v2Key, origin: config.REKOR_V2_ORIGIN ?? `${hostname}:${config.PORT}`, batch, ...clock });
+    }
+    return { db, v1, v2 };
+  } catch (err) {
+    if (!options.db) await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * The Rekor routes over opened logs. On close the logs flush what they accepted, then the
+ * database closes (when `ownsDb`).
+ */
+export function rekorRoutes(logs: RekorLogs, ownsDb: boolean): RoutesPlugin<RekorConfig> {
+  return async (app: FastifyInstance, context) => {
+    context.readiness.add('database', () => logs.db.query('SELECT 1'));
+    new Gauge({
+      name: 'rekor_pending_entries',
+      help: 'Entries accepted and waiting for their batch',
+      labelNames: ['log'],
+      registers: [context.registry],
+      collect() {
+        this.set({ log: 'v1' }, logs.v1.store.pending);
+        if (logs.v2) this.set({ log: 'v2' }, logs.v2.store.pending);
+      },
+    });
+    await app.register(async (v1) => registerV1(v1, logs.v1));
+    const v2 = logs.v2;
+    if (v2) await app.register(async (scope) => registerV2(scope, v2));
+    app.addHook('onClose', async () => {
+      await Promise.all([logs.v1.store.close(), logs.v2?.store.close()]);
+      if (ownsDb) await logs.db.close();
+    });
+  };
+}
