@@ -1,6 +1,7 @@
-import { Attribute } from '@peculiar/asn1-cms';
+import { Attribute, SignedData } from '@peculiar/asn1-cms';
 import { AsnArray, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, AsnSetType, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, GeneralNames, PolicyInformation } from '@peculiar/asn1-x509';
+import { PKIStatusInfo } from '@peculiar/asn1-tsp';
+import { AlgorithmIdentifier, GeneralNames, PolicyInformation, Time } from '@peculiar/asn1-x509';
 
 // RFC 5035 (ESS update) schemas, which no installed @peculiar package ships. They are
 // declared with asn1-schema's own decorators, applied as plain calls because this
@@ -51,7 +52,7 @@ AsnProp({ type: PolicyInformation, repeated: 'sequence', optional: true })(Signi
 AsnType({ type: AsnTypeTypes.Sequence })(SigningCertificateV2);
 
 /** The SET OF Attribute that a SignerInfo signs (RFC 5652 5.4): encoded with the SET tag. */
-export class SignedAttributeSet extends AsnArray<Attribute> {}
+export class SignedAttributeSet extends AsnArray<Attribute | OctetStringAttribute | TimeAttribute> {}
 AsnSetType({ itemType: Attribute })(SignedAttributeSet);
 
 /** A bare OBJECT IDENTIFIER, for attribute values such as content-type. */
@@ -64,3 +65,55 @@ export class ObjectIdentifierValue {
 }
 AsnProp({ type: AsnPropTypes.ObjectIdentifier })(ObjectIdentifierValue.prototype, 'value');
 AsnType({ type: AsnTypeTypes.Choice })(ObjectIdentifierValue);
+
+/** Attribute { attrType, attrValues SET OF OCTET STRING }: message-digest, without asn1-cms's ANY re-parse. */
+export class OctetStringAttribute {
+  attrType = '';
+  attrValues: OctetString[] = [];
+
+  constructor(params: Partial<OctetStringAttribute> = {}) {
+    Object.assign(this, params);
+  }
+}
+AsnProp({ type: AsnPropTypes.ObjectIdentifier })(OctetStringAttribute.prototype, 'attrType');
+AsnProp({ type: OctetString, repeated: 'set' })(OctetStringAttribute.prototype, 'attrValues');
+
+/** Attribute { attrType, attrValues SET OF Time }: signing-time. */
+export class TimeAttribute {
+  attrType = '';
+  attrValues: Time[] = [];
+
+  constructor(params: Partial<TimeAttribute> = {}) {
+    Object.assign(this, params);
+  }
+}
+AsnProp({ type: AsnPropTypes.ObjectIdentifier })(TimeAttribute.prototype, 'attrType');
+AsnProp({ type: Time, repeated: 'set' })(TimeAttribute.prototype, 'attrValues');
+
+/**
+ * ContentInfo with its content typed as SignedData ([0] EXPLICIT), the TimeStampToken
+ * of RFC 3161. asn1-cms types the content as ANY, which would make asn1-schema re-parse
+ * the whole SignedData on every token.
+ */
+export class SignedDataContentInfo {
+  contentType = '';
+  content = new SignedData();
+
+  constructor(params: Partial<SignedDataContentInfo> = {}) {
+    Object.assign(this, params);
+  }
+}
+AsnProp({ type: AsnPropTypes.ObjectIdentifier })(SignedDataContentInfo.prototype, 'contentType');
+AsnProp({ type: SignedData, context: 0 })(SignedDataContentInfo.prototype, 'content');
+
+/** TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken TimeStampToken OPTIONAL } */
+export class TimeStampRespOut {
+  status = new PKIStatusInfo();
+  timeStampToken?: SignedDataContentInfo;
+
+  constructor(params: Partial<TimeStampRespOut> = {}) {
+    Object.assign(this, params);
+  }
+}
+AsnProp({ type: PKIStatusInfo })(TimeStampRespOut.prototype, 'status');
+AsnProp({ type: SignedDataContentInfo, optional: true })(TimeStampRespOut.prototype, 'timeStampToken');

@@ -16,7 +16,7 @@ export interface PolicyRules {
 export interface JsonTimestampRequest {
   readonly artifactHash: string;
   readonly hashAlgorithm: string;
-  readonly nonce?: number | string;
+  readonly nonce?: unknown;
   readonly tsaPolicyOID?: string;
   readonly certificates?: boolean;
 }
@@ -29,8 +29,10 @@ export const jsonRequestSchema = {
   properties: {
     artifactHash: { type: 'string', maxLength: 128 },
     hashAlgorithm: { type: 'string', maxLength: 32 },
-    // A JSON number loses precision above 2^53, so large nonces may come as decimal strings.
-    nonce: { anyOf: [{ type: 'integer' }, { type: 'string', maxLength: 200 }] },
+    // A non-negative integer: a JSON number below 2^53 or a decimal string (a JSON number
+    // above 2^53 has lost precision in JSON.parse). Checked in parseJsonRequest: ajv's type
+    // coercion would turn one form into the other and hide the imprecise case.
+    nonce: {},
     tsaPolicyOID: { type: 'string', maxLength: 512 },
     certificates: { type: 'boolean' },
   },
@@ -113,13 +115,13 @@ function integerContent(value: bigint): ArrayBuffer {
   return new Uint8Array(Buffer.from(hex, 'hex')).buffer;
 }
 
-function jsonNonce(nonce: number | string): ArrayBuffer {
+function jsonNonce(nonce: unknown): ArrayBuffer {
   if (typeof nonce === 'number') {
     // Above 2^53 JSON.parse has already rounded the number: refuse rather than echo another value.
     if (!Number.isSafeInteger(nonce) || nonce < 0) throw malformed('nonce must be a non-negative integer below 2^53, or a decimal string');
     return integerContent(BigInt(nonce));
   }
-  if (!DECIMAL.test(nonce)) throw malformed('nonce must be a non-negative decimal integer');
+  if (typeof nonce !== 'string' || !DECIMAL.test(nonce)) throw malformed('nonce must be a non-negative integer');
   return integerContent(BigInt(nonce));
 }
 

@@ -1,10 +1,20 @@
 import { createHash } from 'node:crypto';
-import { Attribute, CertificateChoices, CertificateSet, ContentInfo, DigestAlgorithmIdentifiers, EncapsulatedContent, EncapsulatedContentInfo, IssuerAndSerialNumber, SignedData, SignerIdentifier, SignerInfo, SignerInfos, SigningTime } from '@peculiar/asn1-cms';
+import { Attribute, CertificateChoices, CertificateSet, DigestAlgorithmIdentifiers, EncapsulatedContent, EncapsulatedContentInfo, IssuerAndSerialNumber, SignedData, SignerIdentifier, SignerInfo, SignerInfos } from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { Accuracy, PKIStatus, PKIStatusInfo, TSTInfo, TimeStampResp, TimeStampToken } from '@peculiar/asn1-tsp';
-import type { MessageImprint } from '@peculiar/asn1-tsp';
-import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
-import { EssCertIdV2, IssuerSerial, ObjectIdentifierValue, SignedAttributeSet, SigningCertificateV2 } from './ess.js';
+import { Accuracy, MessageImprint, PKIStatus, PKIStatusInfo, TSTInfo } from '@peculiar/asn1-tsp';
+import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames, Time } from '@peculiar/asn1-x509';
+import {
+  EssCertIdV2,
+  IssuerSerial,
+  ObjectIdentifierValue,
+  OctetStringAttribute,
+  SignedAttributeSet,
+  SignedDataContentInfo,
+  SigningCertificateV2,
+  TimeAttribute,
+  TimeStampRespOut,
+} from './ess.js';
+import { precompute } from './precomputed.js';
 import { OID, OID_BY_HASH } from './oids.js';
 import type { SerialSource } from './serial.js';
 import type { Signer } from './signer.js';
@@ -60,8 +70,9 @@ function accuracyOf(ms: number): Accuracy | undefined {
 /**
  * Builds granted TimeStampResps (RFC 3161 with the RFC 5816 ESSCertIDv2 attribute).
  * Everything that does not depend on the request (certificates, signer identifier,
- * algorithm identifiers, the signing-certificate attribute) is built once here; a
- * request costs one TSTInfo, three small attributes, one signature and the wrapping.
+ * algorithm identifiers, accuracy, TSA name, the signing-certificate attribute) is
+ * encoded once here and spliced in (see precomputed.ts); a request costs one TSTInfo,
+ * two small attributes, one signature and the enclosing sequences.
  */
 export class TokenBuilder {
   readonly #signer: Signer;
@@ -72,10 +83,14 @@ export class TokenBuilder {
   readonly #tsaName: GeneralName;
   readonly #sid: SignerIdentifier;
   readonly #digestAlgorithm: AlgorithmIdentifier;
+  readonly #digestAlgorithms: DigestAlgorithmIdentifiers;
   readonly #signatureAlgorithm: AlgorithmIdentifier;
   readonly #contentTypeAttr: Attribute;
   readonly #signingCertAttr: Attribute;
   readonly #certificates: CertificateSet;
+  readonly #granted: PKIStatusInfo;
+  /** Imprint hash AlgorithmIdentifiers by OID and parameters (absent or NULL), encoded once each. */
+  readonly #imprintAlgorithms = new Map<string, AlgorithmIdentifier>();
   /** Positions of [contentType, signingTime, messageDigest, signingCertificateV2] in DER SET OF order. */
   readonly #attrOrder: readonly number[];
 
@@ -86,19 +101,22 @@ export class TokenBuilder {
     this.#digest = SIGNATURE_ALGORITHMS[options.signer.algorithm].digest;
     this.#clock = options.clock ?? Date.now;
     this.#serials = options.serials;
-    this.#accuracy = accuracyOf(options.accuracyMs);
+    const accuracy = accuracyOf(options.accuracyMs);
+    this.#accuracy = accuracy && precompute(accuracy);
 
     const certs = options.chain.map((c) => AsnConvert.parse(c, Certificate));
     const leaf = certs[0] as Certificate;
     const tbs = leaf.tbsCertificate;
-    this.#tsaName = new GeneralName({ directoryName: tbs.subject });
-    this.#sid = new SignerIdentifier({
-      issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }),
-    });
+    this.#tsaName = precompute(new GeneralName({ directoryName: tbs.subject }));
+    this.#sid = precompute(
+      new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }) }),
+    );
     // RFC 5754: SHA-2 identifiers without parameters; RFC 5758: ECDSA ones likewise.
-    this.#digestAlgorithm = new AlgorithmIdentifier({ algorithm: OID_BY_HASH[this.#digest] });
-    this.#signatureAlgorithm = new AlgorithmIdentifier({ algorithm: SIGNATURE_ALGORITHMS[options.signer.algorithm].oid });
-    this.#contentTypeAttr = new Attribute({ attrType: OID.contentType, attrValues: [der(new ObjectIdentifierValue(OID.tstInfo))] });
+    const digestAlgorithm = new AlgorithmIdentifier({ algorithm: OID_BY_HASH[this.#digest] });
+    this.#digestAlgorithm = precompute(digestAlgorithm);
+    this.#digestAlgorithms = precompute(new DigestAlgorithmIdentifiers([digestAlgorithm]));
+    this.#signatureAlgorithm = precompute(new AlgorithmIdentifier({ algorithm: SIGNATURE_ALGORITHMS[options.signer.algorithm].oid }));
+    this.#contentTypeAttr = precompute(new Attribute({ attrType: OID.contentType, attrValues: [der(new ObjectIdentifierValue(OID.tstInfo))] }));
     // ESSCertIDv2 with SHA-256 (the DEFAULT, so no hashAlgorithm) and the issuer/serial,
     // as sigstore/timestamp-authority writes it.
     const signingCertificate = new SigningCertificateV2({
@@ -112,9 +130,10 @@ export class TokenBuilder {
         }),
       ],
     });
-    this.#signingCertAttr = new Attribute({ attrType: OID.signingCertificateV2, attrValues: [der(signingCertificate)] });
+    this.#signingCertAttr = precompute(new Attribute({ attrType: OID.signingCertificateV2, attrValues: [der(signingCertificate)] }));
     const included = options.includeChain ? certs : [leaf];
-    this.#certificates = new CertificateSet(included.map((certificate) => new CertificateChoices({ certificate })));
+    this.#certificates = new CertificateSet(included.map((certificate) => precompute(new CertificateChoices({ certificate }))));
+    this.#granted = precompute(new PKIStatusInfo({ status: PKIStatus.granted }));
 
     // DER sorts a SET OF by the encodings. Only signingTime and messageDigest vary per
     // token, and their encoded lengths are fixed (UTCTime is always 13 characters until
@@ -124,13 +143,26 @@ export class TokenBuilder {
     this.#attrOrder = encoded.map((_, i) => i).sort((a, b) => compareBytes(encoded[a] as Uint8Array, encoded[b] as Uint8Array));
   }
 
-  #signedAttributes(genTime: Date, messageDigest: Uint8Array): Attribute[] {
+  #signedAttributes(genTime: Date, messageDigest: Uint8Array): object[] {
     return [
       this.#contentTypeAttr,
-      new Attribute({ attrType: OID.signingTime, attrValues: [der(new SigningTime(genTime))] }),
-      new Attribute({ attrType: OID.messageDigest, attrValues: [der(new OctetString(messageDigest))] }),
+      new TimeAttribute({ attrType: OID.signingTime, attrValues: [new Time(genTime)] }),
+      new OctetStringAttribute({ attrType: OID.messageDigest, attrValues: [new OctetString(messageDigest)] }),
       this.#signingCertAttr,
     ];
+  }
+
+  #imprint(request: AcceptedRequest): MessageImprint {
+    const { hashAlgorithm, hashedMessage } = request.messageImprint;
+    const key = `${hashAlgorithm.algorithm}/${hashAlgorithm.parameters === null ? 'null' : hashAlgorithm.parameters === undefined ? 'absent' : 'other'}`;
+    let algorithm = this.#imprintAlgorithms.get(key);
+    if (!algorithm) {
+      // The request parsers admit 3 hashes x 2 parameter forms; anything else is built as is.
+      if (key.endsWith('/other')) return request.messageImprint;
+      algorithm = precompute(new AlgorithmIdentifier({ algorithm: hashAlgorithm.algorithm, ...(hashAlgorithm.parameters === null ? { parameters: null } : {}) }));
+      this.#imprintAlgorithms.set(key, algorithm);
+    }
+    return new MessageImprint({ hashAlgorithm: algorithm, hashedMessage });
   }
 
   /** A granted TimeStampResp for an accepted request, DER encoded. */
@@ -142,7 +174,7 @@ export class TokenBuilder {
     const tstInfo = new TSTInfo({
       version: 1,
       policy: request.policy,
-      messageImprint: request.messageImprint,
+      messageImprint: this.#imprint(request),
       serialNumber: this.#serials(),
       genTime,
       ordering: false,
@@ -168,7 +200,7 @@ export class TokenBuilder {
     const signedData = new SignedData({
       // 3, not 1: the encapsulated content is not id-data (RFC 5652 5.1).
       version: 3,
-      digestAlgorithms: new DigestAlgorithmIdentifiers([this.#digestAlgorithm]),
+      digestAlgorithms: this.#digestAlgorithms,
       encapContentInfo: new EncapsulatedContentInfo({
         eContentType: OID.tstInfo,
         eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }),
@@ -176,8 +208,7 @@ export class TokenBuilder {
       signerInfos: new SignerInfos([signerInfo]),
     });
     if (request.certReq) signedData.certificates = this.#certificates;
-    const token = new TimeStampToken({ contentType: OID.signedData, content: der(signedData) });
-    const response = new TimeStampResp({ status: new PKIStatusInfo({ status: PKIStatus.granted }), timeStampToken: token });
-    return new Uint8Array(der(response));
+    const token = new SignedDataContentInfo({ contentType: OID.signedData, content: signedData });
+    return new Uint8Array(der(new TimeStampRespOut({ status: this.#granted, timeStampToken: token })));
   }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,4 +36,36 @@ export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<v
 
 export async function writeFiles(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
   await Promise.all(Object.entries(files).map(([name, data]) => writeFile(join(dir, name), data)));
+}
+
+/** An RFC 3161 query from OpenSSL itself (the reference client), DER. */
+export async function opensslQuery(dir: string, dataFile: string, args: readonly string[] = ['-sha256', '-cert']): Promise<Buffer> {
+  const out = join(dir, `q-${Math.random().toString(36).slice(2)}.tsq`);
+  await run('openssl', ['ts', '-query', '-data', dataFile, ...args, '-out', out]);
+  return readFile(out);
+}
+
+/** `openssl ts -verify` of a reply against the data, trusting `root` and taking `untrusted` certificates. */
+export async function opensslVerify(dir: string, reply: Uint8Array, dataFile: string, rootPem: string, untrustedPem?: string): Promise<{ ok: boolean; output: string }> {
+  const tag = Math.random().toString(36).slice(2);
+  const files: Record<string, string | Uint8Array> = { [`r-${tag}.tsr`]: reply, [`root-${tag}.pem`]: rootPem };
+  if (untrustedPem) files[`u-${tag}.pem`] = untrustedPem;
+  await writeFiles(dir, files);
+  const args = ['ts', '-verify', '-data', dataFile, '-in', join(dir, `r-${tag}.tsr`), '-CAfile', join(dir, `root-${tag}.pem`)];
+  if (untrustedPem) args.push('-untrusted', join(dir, `u-${tag}.pem`));
+  try {
+    const { stdout, stderr } = await run('openssl', args);
+    return { ok: /Verification: OK/.test(stdout), output: stdout + stderr };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** The reply as OpenSSL prints it (`openssl ts -reply -text`). */
+export async function opensslText(dir: string, reply: Uint8Array): Promise<string> {
+  const file = join(dir, `t-${Math.random().toString(36).slice(2)}.tsr`);
+  await writeFile(file, reply);
+  const { stdout } = await run('openssl', ['ts', '-reply', '-in', file, '-text']);
+  return stdout;
 }
