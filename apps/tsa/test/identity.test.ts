@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encryptPrivateKey, exportPrivateKey, generateKeyPair } from '@sigstack/crypto';
+import { encryptPrivateKey, exportPrivateKey, generateKeyPair, importPrivateKey } from '@sigstack/crypto';
 import { describe, expect, it } from 'vitest';
 import { resolveIdentity } from '../src/app.js';
 import { issueCertificate, keyIdentifierOf, nameOf } from '../src/certificate.js';
@@ -27,7 +27,6 @@ describe('operator files', () => {
     // Re-create the key file from a fresh dev identity (the test identity keeps its key private).
     const dev = await devIdentity({ dataDir: dir });
     const keyPem = await readFile(join(dir, 'tsa-key.pem'), 'utf8');
-    const { importPrivateKey } = await import('@sigstack/crypto');
     const encrypted = await encryptPrivateKey(importPrivateKey(keyPem), 'hunter2', { scryptN: 32768 });
     await writeFiles(dir, { 'enc.pem': encrypted });
     const config = testConfig({ KEY_FILE: join(dir, 'enc.pem'), CERT_CHAIN_FILE: join(dir, 'tsa-chain.pem'), KEY_PASSWORD: 'hunter2' });
