@@ -157,7 +157,13 @@ export function parseIdentities(text: string, source = 'identities file'): Ident
     const where = first.linePos?.[0];
     throw new IdentitiesError(source, [`not valid YAML or JSON${where ? ` (line ${where.line}, column ${where.col})` : ''}`]);
   }
-  const root: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let root: unknown;
+  try {
+    // toJS throws for unresolved aliases and alias bombs.
+    root = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch {
+    throw new IdentitiesError(source, ['could not be read as YAML or JSON (unresolved or excessive aliases)']);
+  }
   if (!isRecord(root)) throw new IdentitiesError(source, ['must hold a mapping with users and workloads']);
   const problems: string[] = [];
   for (const key of Object.keys(root)) if (key !== 'users' && key !== 'workloads') problems.push(`${key}: unknown section`);
