@@ -58,6 +58,7 @@ describe.each(['ecdsa-p256', 'ecdsa-p384'] as const)('tokens of a %s TSA', (keyT
       payload: { artifactHash: b64(createHash('sha256').update(signature).digest()), hashAlgorithm: 'sha256' },
     });
     expect(res.statusCode).toBe(200);
+    // @sigstore/bundle's Bundle is the protobuf one with its oneofs narrowed; fromJSON checks nothing of that.
     const bundle = Bundle.fromJSON({
       mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
       verificationMaterial: {
@@ -69,7 +70,7 @@ describe.each(['ecdsa-p256', 'ecdsa-p384'] as const)('tokens of a %s TSA', (keyT
         messageDigest: { algorithm: 'SHA2_256', digest: b64(createHash('sha256').update(artifact).digest()) },
         signature: b64(signature),
       },
-    });
+    }) as Parameters<typeof toSignedEntity>[0];
     const trust = toTrustMaterial(trustedRoot(identity), {
       signer: { rawBytes: Buffer.from(exportPublicKey(publicKey, 'der')), keyDetails: 5, validFor: undefined } as never,
     });
