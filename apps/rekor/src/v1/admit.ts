@@ -10,7 +10,7 @@ import {
   preAuthEncoding,
   type DsseEnvelope,
 } from '@sigstack/bundle';
-import { ServiceError } from '@sigstack/server';
+import type { ServiceError } from '@sigstack/server';
 import { rekorErrors } from '../errors.js';
 import { verifierFromPem, verifyOverDigest, verifyOverMessage, type EntryVerifier } from '../verifiers.js';
 
