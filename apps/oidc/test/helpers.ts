@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, parseConfig } from '@sigstack/server';
 import type { FastifyInstance } from 'fastify';
+import { afterAll } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { OidcApp } from '../src/app.js';
 import type { OidcConfig } from '../src/config.js';
@@ -26,8 +27,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+const made: string[] = [];
+// Every test file that makes data dirs removes them when it ends.
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'sigstack-oidc-'));
+  const dir = mkdtempSync(join(tmpdir(), 'sigstack-oidc-'));
+  made.push(dir);
+  return dir;
 }
 
 export interface TestServerOptions {
@@ -56,7 +65,6 @@ export async function testServer(options: TestServerOptions = {}): Promise<TestS
     dir,
     async close() {
       await app.close();
-      if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
