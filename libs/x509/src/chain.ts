@@ -55,6 +55,20 @@ export interface VerifyChainOptions {
  * Returns the full path, root included.
  */
 export function verifyChain(chain: readonly ParsedCertificate[], options: VerifyChainOptions): ParsedCertificate[] {
+  return checkPath(chain, options, false);
+}
+
+/**
+ * Verifies the CA part of a chain, issuer first, up to a trusted root: every certificate
+ * must be a CA allowed to sign certificates, and path lengths count `issuers[0]` as an
+ * intermediate. For services that check the leaf's signature themselves (a CT log).
+ * Returns the path, root included.
+ */
+export function verifyIssuerChain(issuers: readonly ParsedCertificate[], options: Omit<VerifyChainOptions, 'leafKeyUsage'>): ParsedCertificate[] {
+  return checkPath(issuers, options, true);
+}
+
+function checkPath(chain: readonly ParsedCertificate[], options: VerifyChainOptions, firstIsIssuer: boolean): ParsedCertificate[] {
   if (!Array.isArray(chain) || chain.length === 0) throw new X509Error('INVALID_ARGUMENT', 'a chain needs at least one certificate');
   if (!(options.at instanceof Date) || Number.isNaN(options.at.getTime())) throw new X509Error('INVALID_ARGUMENT', 'options.at must be a valid Date');
   const path = [...chain];
@@ -76,26 +90,27 @@ export function verifyChain(chain: readonly ParsedCertificate[], options: Verify
         throw new X509Error('UNHANDLED_CRITICAL_EXTENSION', `certificate ${i} has unhandled critical extension ${ext.oid}`);
       }
     }
-    if (i === 0) return;
-    const child = path[i - 1] as ParsedCertificate;
-    if (!issues(cert, child)) throw new X509Error('CHAIN_INCOMPLETE', `certificate ${i} did not issue certificate ${i - 1}`);
+    if (i === 0 && !firstIsIssuer) return;
+    const child = path[i - 1];
+    if (child && !issues(cert, child)) throw new X509Error('CHAIN_INCOMPLETE', `certificate ${i} did not issue certificate ${i - 1}`);
     // A v1 trust anchor has no extensions to say it is a CA; being trusted says so.
     if (!(cert.version === 1 && i === path.length - 1)) {
       if (!cert.basicConstraints?.ca) throw new X509Error('NOT_A_CA', `certificate ${i} is not a CA`);
       if (cert.keyUsage && !cert.keyUsage.includes('keyCertSign')) throw new X509Error('NOT_A_CA', `certificate ${i} may not sign certificates`);
       // pathLenConstraint counts the non-self-issued intermediates below this CA.
-      const below = path.slice(1, i).filter((c) => !selfIssued(c)).length;
+      const below = path.slice(firstIsIssuer ? 0 : 1, i).filter((c) => !selfIssued(c)).length;
       const limit = cert.basicConstraints.pathLength;
       if (limit !== undefined && below > limit) throw new X509Error('NOT_A_CA', `certificate ${i} allows a path length of ${limit}`);
     }
     if (options.extendedKeyUsage && cert.extendedKeyUsage && !cert.extendedKeyUsage.includes(options.extendedKeyUsage) && !cert.extendedKeyUsage.includes('2.5.29.37.0')) {
       throw new X509Error('KEY_USAGE_MISMATCH', `certificate ${i} may not issue for EKU ${options.extendedKeyUsage}`);
     }
-    if (!verifyCertificateSignature(child, cert.publicKey())) {
+    if (child && !verifyCertificateSignature(child, cert.publicKey())) {
       throw new X509Error('SIGNATURE_INVALID', `certificate ${i - 1}'s signature does not verify with certificate ${i}'s key`);
     }
   });
   const leaf = path[0] as ParsedCertificate;
+  if (firstIsIssuer) return path;
   if (options.leafKeyUsage && !leaf.keyUsage?.includes(options.leafKeyUsage)) {
     throw new X509Error('KEY_USAGE_MISMATCH', `the leaf's key usage lacks ${options.leafKeyUsage}`);
   }

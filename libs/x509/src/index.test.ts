@@ -37,6 +37,7 @@ describe('public surface', () => {
       'verifyCertificateSignatureAsync',
       'verifyChain',
       'verifyDigitallySigned',
+      'verifyIssuerChain',
       'verifySct',
     ]);
   });

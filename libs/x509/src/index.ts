@@ -25,7 +25,7 @@ export { encodeSubjectAltName } from './san.js';
 export type { SubjectAltNameInput } from './san.js';
 export type { ExtensionInput, SigstoreExtensionName, SigstoreExtensionValues, SigstoreExtensions } from './sigstore-extensions.js';
 
-export { orderChain, verifyChain } from './chain.js';
+export { orderChain, verifyChain, verifyIssuerChain } from './chain.js';
 export type { VerifyChainOptions } from './chain.js';
 
 export {

@@ -1,7 +1,7 @@
 import './reflect-shim.js';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OID, orderChain, parseCertificate, verifyChain } from '../src/index.js';
+import { OID, orderChain, parseCertificate, verifyChain, verifyIssuerChain } from '../src/index.js';
 import type { ParsedCertificate, X509ErrorCode } from '../src/index.js';
 import { caught } from './helpers.js';
 import { makeCert, makeHierarchy } from './pki.js';
@@ -80,5 +80,21 @@ describe('verifyChain', () => {
   it('refuses unknown critical extensions', async () => {
     const odd = await makeCert({ issuer: intermediate, extraExtensions: [new x509.Extension('1.2.3.4', true, Uint8Array.of(5, 0))] });
     expect(code(() => verifyChain([p(odd), p(intermediate)], { roots: [p(root)], at: AT }))).toBe('UNHANDLED_CRITICAL_EXTENSION');
+  });
+});
+
+describe('verifyIssuerChain (the CA part only, as a CT log checks it)', () => {
+  it('accepts the intermediate up to the root, refuses a leaf as issuer', () => {
+    expect(verifyIssuerChain([p(intermediate)], { roots: [p(root)], at: AT })).toHaveLength(2);
+    expect(verifyIssuerChain([p(root)], { roots: [p(root)], at: AT })).toHaveLength(1);
+    expect(code(() => verifyIssuerChain([p(leaf), p(intermediate)], { roots: [p(root)], at: AT }))).toBe('NOT_A_CA');
+  });
+
+  it('counts the first issuer against a root pathLenConstraint of 0', async () => {
+    const tight = await makeCert({ ca: true, pathLength: 0, subject: 'CN=Tight Root' });
+    const sub = await makeCert({ ca: true, subject: 'CN=Under Tight', issuer: tight });
+    expect(code(() => verifyIssuerChain([p(sub)], { roots: [p(tight)], at: AT }))).toBe('NOT_A_CA');
+    // verifyChain sees `sub` as a leaf, so there is nothing to count.
+    expect(verifyChain([p(sub)], { roots: [p(tight)], at: AT })).toHaveLength(2);
   });
 });

@@ -1,0 +1,160 @@
+import { sign as nodeSign } from 'node:crypto';
+import { keyId } from '@sigstack/crypto';
+import type { PrivateKey } from '@sigstack/crypto';
+import { TransparencyLog } from '@sigstack/tlog-store';
+import type { BatchQueueOptions, CheckpointSigner, SqlDatabase } from '@sigstack/tlog-store';
+import {
+  decodeMerkleTreeLeaf,
+  encodeDigitallySigned,
+  encodeMerkleTreeLeaf,
+  sctSignedData,
+  signDigitallySigned,
+  treeHeadSignedData,
+} from '@sigstack/x509';
+import type { CtEntry, SignedCertificateTimestamp } from '@sigstack/x509';
+import { ExtraDataStore } from './extra-data.js';
+import type { ChainValidator, EntryKind } from './validate.js';
+import { ctErrors } from './errors.js';
+
+/** RFC 5246 algorithm numbers of an ECDSA P-256 log key: sha256(4), ecdsa(3). */
+const ECDSA_SHA256 = { hashAlgorithm: 4, signatureAlgorithm: 3 } as const;
+
+/** The get-sth answer (RFC 6962 4.3), also what the log store keeps as each batch's checkpoint. */
+export interface SignedTreeHead {
+  readonly tree_size: number;
+  readonly timestamp: number;
+  readonly sha256_root_hash: string;
+  readonly tree_head_signature: string;
+}
+
+export interface CtLogOptions {
+  readonly db: SqlDatabase;
+  readonly key: PrivateKey;
+  readonly validator: ChainValidator;
+  /** The log's name in the database. */
+  readonly name: string;
+  readonly batch: BatchQueueOptions;
+  readonly clock?: () => number;
+}
+
+/** The STH signer handed to the log store: one TreeHeadSignature per batch, stored as get-sth JSON. */
+function sthSigner(key: PrivateKey): CheckpointSigner {
+  return {
+    async sign({ size, rootHash, timestamp }) {
+      const signature = signDigitallySigned(key, treeHeadSignedData({ timestamp, treeSize: size, rootHash }));
+      const sth: SignedTreeHead = {
+        tree_size: size,
+        timestamp,
+        sha256_root_hash: Buffer.from(rootHash).toString('base64'),
+        tree_head_signature: Buffer.from(encodeDigitallySigned(signature)).toString('base64'),
+      };
+      return JSON.stringify(sth);
+    },
+  };
+}
+
+/**
+ * An RFC 6962 log over the shared log store. A submission is checked, its extra_data
+ * written, its MerkleTreeLeaf (stamped now) sequenced; the SCT is returned only once
+ * the batch holding the entry has committed, so every SCT handed out is for an entry
+ * already in the tree (an MMD of zero), and the next STH covers it.
+ */
+export class CtLog {
+  readonly logId: Uint8Array;
+  private readonly clock: () => number;
+
+  private constructor(
+    readonly store: TransparencyLog,
+    private readonly extra: ExtraDataStore,
+    private readonly key: PrivateKey,
+    readonly validator: ChainValidator,
+    clock: () => number,
+  ) {
+    this.logId = keyId(key.publicKey);
+    this.clock = clock;
+  }
+
+  static async open(options: CtLogOptions): Promise<CtLog> {
+    const clock = options.clock ?? Date.now;
+    const store = await TransparencyLog.open({ db: options.db, logId: options.name, signer: sthSigner(options.key), batch: options.batch, clock });
+    const extra = new ExtraDataStore(options.db, options.name, options.batch);
+    return new CtLog(store, extra, options.key, options.validator, clock);
+  }
+
+  async submit(chain: readonly Uint8Array[], kind: EntryKind): Promise<SignedCertificateTimestamp> {
+    const checked = await this.validator.validate(chain, kind);
+    const timestamp = this.clock();
+    const data = encodeMerkleTreeLeaf({ timestamp, entry: checked.entry, extensions: new Uint8Array() });
+    await this.extra.put(checked.identity, checked.extraData);
+    // Sign while the batch commits; a resubmission is re-signed with its first timestamp.
+    const [result, early] = await Promise.all([this.store.append({ data, identity: checked.identity }), this.signSct(timestamp, checked.entry)]);
+    if (!result.duplicate || result.entry.data === data) return early;
+    const logged = decodeMerkleTreeLeaf(result.entry.data);
+    return this.signSct(logged.timestamp, checked.entry);
+  }
+
+  /** The latest STH (the checkpoint of the last batch). */
+  async sth(): Promise<SignedTreeHead> {
+    const head = await this.store.treeHead();
+    return JSON.parse(head.checkpoint) as SignedTreeHead;
+  }
+
+  async consistency(first: number, second: number): Promise<Uint8Array[]> {
+    const head = await this.store.treeHead();
+    if (first > second || second > head.size) {
+      throw ctErrors.create('INVALID_QUERY', `no consistency proof from ${first} to ${second} in a tree of ${head.size}`);
+    }
+    // The empty tree and an unchanged tree are consistent with nothing to prove.
+    if (first === 0 || first === second) return [];
+    return this.store.consistencyProof(first, second);
+  }
+
+  async proofByHash(leafHash: Uint8Array, treeSize: number): Promise<{ leafIndex: number; auditPath: Uint8Array[] }> {
+    const head = await this.store.treeHead();
+    if (treeSize < 1 || treeSize > head.size) throw ctErrors.create('INVALID_QUERY', `tree_size ${treeSize} is not in 1..${head.size}`);
+    const match = (await this.store.entriesByLeafHash(leafHash)).find((e) => e.index < treeSize);
+    if (!match) throw ctErrors.create('HASH_NOT_FOUND', `no leaf with that hash in the tree of size ${treeSize}`);
+    return { leafIndex: match.index, auditPath: await this.store.inclusionProof(match.index, treeSize) };
+  }
+
+  /** Entries [start, end] (inclusive, as get-entries counts), at most `max`, clipped to the tree. */
+  async entries(start: number, end: number, max: number): Promise<{ leafInput: Uint8Array; extraData: Uint8Array }[]> {
+    const head = await this.store.treeHead();
+    if (start > end || start >= head.size) throw ctErrors.create('INVALID_QUERY', `entries ${start}..${end} are not in a tree of size ${head.size}`);
+    const last = Math.min(end, start + max - 1, head.size - 1);
+    const entries = await this.store.entries(start, last + 1);
+    const extras = await this.extra.get(entries.map((e) => e.identity));
+    return entries.map((e) => ({ leafInput: e.data, extraData: extras.get(Buffer.from(e.identity).toString('hex')) ?? new Uint8Array() }));
+  }
+
+  async entryAndProof(index: number, treeSize: number): Promise<{ leafInput: Uint8Array; extraData: Uint8Array; auditPath: Uint8Array[] }> {
+    const head = await this.store.treeHead();
+    if (treeSize > head.size || index >= treeSize) throw ctErrors.create('INVALID_QUERY', `leaf ${index} is not in a tree of size ${treeSize} (current ${head.size})`);
+    const [entry] = await this.entries(index, index, 1);
+    return { ...(entry as { leafInput: Uint8Array; extraData: Uint8Array }), auditPath: await this.store.inclusionProof(index, treeSize) };
+  }
+
+  /** Flushes accepted submissions; the caller closes the database. */
+  async close(): Promise<void> {
+    await this.extra.close();
+    await this.store.close();
+  }
+
+  /** Signs on libuv's thread pool (ECDSA P-256, SHA-256), off the event loop. */
+  private signSct(timestamp: number, entry: CtEntry): Promise<SignedCertificateTimestamp> {
+    const extensions = new Uint8Array();
+    const data = sctSignedData({ timestamp, extensions }, entry);
+    return new Promise((resolve, reject) => {
+      nodeSign('sha256', data, { key: this.key.keyObject, dsaEncoding: 'der' }, (error, signature) => {
+        if (error) return reject(error);
+        resolve({
+          version: 0,
+          logId: this.logId,
+          timestamp,
+          extensions,
+          signature: { ...ECDSA_SHA256, signature: new Uint8Array(signature) },
+        });
+      });
+    });
+  }
+}
