@@ -1,5 +1,5 @@
-import { sign } from '@sigstack/crypto';
-import type { HashAlgorithm, PrivateKey, PublicKey } from '@sigstack/crypto';
+import { keySigner as cryptoKeySigner } from '@sigstack/crypto';
+import type { HashAlgorithm, PrivateKey, Signer as CryptoSigner } from '@sigstack/crypto';
 import { OID } from './oids.js';
 
 /** The signature algorithms a TSA signer may use: those sigstore-js and Go verify for a TSA. */
@@ -13,28 +13,23 @@ export const SIGNATURE_ALGORITHMS: Readonly<Record<SignatureAlgorithm, { readonl
 };
 
 /**
- * The key that signs timestamps. One method, so a KMS or HSM backend can fill it:
- * `sign` gets the exact bytes to sign (the DER of the signed attributes), hashes them
- * with `algorithm`'s digest and returns an ASN.1 DER ECDSA signature.
+ * The key that signs timestamps: the workspace's one-method Signer (@sigstack/crypto),
+ * narrowed to ECDSA. `sign` gets the exact bytes to sign (the DER of the signed
+ * attributes), hashes them with `algorithm`'s digest and returns an ASN.1 DER signature.
  */
-export interface Signer {
-  readonly algorithm: SignatureAlgorithm;
-  /** The public half, matched against the leaf certificate at start-up. */
-  readonly publicKey: PublicKey;
-  sign(data: Uint8Array): Promise<Uint8Array>;
+export type Signer = CryptoSigner<SignatureAlgorithm>;
+
+function isTsaSigner(signer: CryptoSigner): signer is Signer {
+  return Object.hasOwn(SIGNATURE_ALGORITHMS, signer.algorithm);
 }
 
 /** A Signer over a key held in this process (a file, or the generated dev key). */
 export function keySigner(key: PrivateKey): Signer {
-  let algorithm: SignatureAlgorithm;
-  if (key.type === 'ecdsa-p256') algorithm = 'ecdsa-sha256';
-  else if (key.type === 'ecdsa-p384') algorithm = 'ecdsa-sha384';
   // RSA and Ed25519 tokens are valid CMS, but sigstore-js verifies ECDSA TSA signatures only.
-  else throw new TypeError(`the TSA signs with ECDSA P-256 or P-384 keys, not ${key.type}`);
-  return {
-    algorithm,
-    publicKey: key.publicKey,
-    // node:crypto signs synchronously; the promise is the interface's, for remote signers.
-    sign: async (data) => sign(key, data),
-  };
+  if (key.type !== 'ecdsa-p256' && key.type !== 'ecdsa-p384') {
+    throw new TypeError(`the TSA signs with ECDSA P-256 or P-384 keys, not ${key.type}`);
+  }
+  const signer = cryptoKeySigner(key);
+  if (!isTsaSigner(signer)) throw new TypeError(`the TSA cannot sign with ${signer.algorithm}`);
+  return signer;
 }

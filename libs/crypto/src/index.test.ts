@@ -21,6 +21,7 @@ describe('public surface', () => {
       'keyId',
       'keyIdBase64',
       'keyIdHex',
+      'keySigner',
       'sign',
       'signDigest',
       'verify',

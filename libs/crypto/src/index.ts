@@ -19,6 +19,8 @@ export { keyId, keyIdBase64, keyIdHex } from './key-id.js';
 
 export { sign, verify } from './sign.js';
 export { signDigest, verifyDigest } from './digest-sign.js';
+export { keySigner } from './signer.js';
+export type { Signer, SignerAlgorithm } from './signer.js';
 export type { RsaPadding, SignatureOptions } from './signature-scheme.js';
 
 export { decryptPrivateKey, encryptPrivateKey } from './encrypted-key.js';
