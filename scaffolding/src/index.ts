@@ -22,7 +22,24 @@ export type { ProposeRootOptions, PublishOptions, RoleSpec, UpdateTargetsOptions
 export { formatRefreshLine, refreshRepository } from './refresh.js';
 export type { RefreshOptions, RefreshResult, RoleExpiry } from './refresh.js';
 
+export { gatherTrustMaterial, noteKeyId } from './gather.js';
+export type { DeploymentSpec, FetchLike, GatherOptions, TrustMaterial } from './gather.js';
+export { mergeSigningConfig, mergeTrustedRoot } from './trust-merge.js';
+export {
+  SIGNING_CONFIG_TARGET,
+  TRUSTED_ROOT_TARGET,
+  parseTrustFiles,
+  publishTrustMaterial,
+  publishedTrustMaterial,
+  trustTargetFiles,
+} from './trust-targets.js';
+export type { PublishTrustOptions } from './trust-targets.js';
+
 export { expiringRoles, formatVerifyReport, verifyRepository } from './client.js';
 export type { VerifiedTarget, VerifyOptions, VerifyReport } from './client.js';
 export { FolderFetcher } from './folder-fetcher.js';
 export type { FolderLayout } from './folder-fetcher.js';
+export { serveRepository } from './serve.js';
+export type { RunningServer, ServeOptions } from './serve.js';
+export { runCli } from './cli-run.js';
+export type { CliIo } from './cli-run.js';
