@@ -93,6 +93,12 @@ const ENTRY_COLUMNS = 'idx, identity, leaf_hash, data, integrated_at';
 export class TransparencyLog {
   private readonly queue: BatchQueue<EntryInput, AppendResult>;
   private readonly clock: () => number;
+  /**
+   * The right-edge tiles as this process's last committed batch left them. Used only when
+   * the locked log row still has that batch's size and root (no other writer came between);
+   * otherwise the batch reads them from the database.
+   */
+  private edgeCache: { size: number; root: Uint8Array; tiles: Map<string, Uint8Array> } | undefined;
 
   private constructor(
     private readonly db: SqlDatabase,
@@ -268,29 +274,40 @@ export class TransparencyLog {
 
   /**
    * One batch, one transaction. Order of work, and what a crash at each step leaves:
-   *  1. lock the log row (a second writer waits here, so the tree cannot fork);
-   *  2. find entries already logged (they are answered from the store, not re-logged);
-   *  3. rebuild the right edge from stored tiles and check it against the stored root;
-   *  4. write entries, tiles, the signed checkpoint and the new size;
-   *  5. commit. A crash before 5 leaves the previous tree untouched and nobody was
-   *     answered; after 5 every entry is durable and only then is anyone answered.
+   *  1. lock the log row (a second writer waits here, so the tree cannot fork) and, in the
+   *     same statement, find entries already logged (answered from the store, not re-logged);
+   *  2. rebuild the right edge (from this process's last committed batch when the locked row
+   *     still has its size and root, else from stored tiles) and check it against the root;
+   *  3. sign the checkpoint, then write entries, keys, tiles, checkpoint and the new size in
+   *     one statement;
+   *  4. commit. A crash before 4 leaves the previous tree untouched and nobody was
+   *     answered; after 4 every entry is durable and only then is anyone answered.
    */
   private async sequence(items: EntryInput[]): Promise<AppendResult[]> {
-    return this.db.transaction(async (tx) => {
-      const locked = await tx.query<{ tree_size: unknown; root_hash: unknown; checkpoint: string }>(
-        'SELECT tree_size, root_hash, checkpoint FROM tlog_logs WHERE log_id = $1 FOR UPDATE',
-        [this.logId],
+    let nextEdge: typeof this.edgeCache;
+    const results = await this.db.transaction(async (tx) => {
+      const prepared = items.map((item) => {
+        const leafHash = hashLeaf(item.data);
+        return { item, leafHash, identity: item.identity ?? leafHash };
+      });
+      // One round trip: lock the log row (a second writer waits here) and find the
+      // entries of this batch that are already logged.
+      const locked = await tx.query<{ tree_size: unknown; root_hash: unknown; checkpoint: string } & Partial<EntryRow>>(
+        `SELECT l.tree_size, l.root_hash, l.checkpoint, e.idx, e.identity, e.leaf_hash, e.data, e.integrated_at
+           FROM tlog_logs l LEFT JOIN tlog_entries e ON e.log_id = l.log_id AND e.identity = ANY($2::bytea[])
+          WHERE l.log_id = $1 FOR UPDATE OF l`,
+        [this.logId, prepared.map((p) => p.identity)],
       );
       const head = locked[0];
       if (!head) throw new LogStoreError('INCONSISTENT', `log ${this.logId} does not exist`);
       const size = toSafeInteger(head.tree_size, 'tree size');
       const storedRoot = toBytes(head.root_hash, 'root hash');
-
-      const prepared = items.map((item) => {
-        const leafHash = hashLeaf(item.data);
-        return { item, leafHash, identity: item.identity ?? leafHash };
-      });
-      const known = await this.findByIdentity(tx, prepared.map((p) => p.identity));
+      const known = new Map<string, StoredEntry>();
+      for (const row of locked) {
+        if (row.idx === null || row.idx === undefined) continue;
+        const entry = toEntry(row as EntryRow);
+        known.set(Buffer.from(entry.identity).toString('hex'), entry);
+      }
 
       // Fresh entries, each identity once (the first in the batch wins).
       const fresh: typeof prepared = [];
@@ -308,7 +325,11 @@ export class TransparencyLog {
       const proofs = new Map<string, Uint8Array[]>();
       if (fresh.length > 0) {
         // The right-edge tiles hold every node of the compact range (one read for both).
-        const edge = await readTiles(tx, this.logId, rightEdgeTiles(size));
+        const cached = this.edgeCache;
+        const edge =
+          cached && cached.size === size && Buffer.from(cached.root).equals(storedRoot)
+            ? new Map(cached.tiles)
+            : await readTiles(tx, this.logId, rightEdgeTiles(size));
         const range = CompactRange.fromHashes(size, await new MemoryTileReader((k) => edge.get(k)).readHashes(rightEdgeNodes(size)));
         if (!Buffer.from(range.root()).equals(storedRoot)) {
           throw new LogStoreError('INCONSISTENT', `stored tiles do not hash to the stored root at size ${size}`);
@@ -327,31 +348,51 @@ export class TransparencyLog {
         const newSize = size + fresh.length;
         const rootHash = range.root();
         const entries = [...logged.values()];
-        await tx.query(
-          `INSERT INTO tlog_entries (log_id, idx, identity, leaf_hash, data, integrated_at)
-           SELECT $1, *, $6 FROM unnest($2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])`,
-          [this.logId, entries.map((e) => e.index), entries.map((e) => e.identity), entries.map((e) => e.leafHash), entries.map((e) => e.data), now],
-        );
         const keyRows = fresh.flatMap((p, i) => [...new Set(p.item.keys ?? [])].map((key) => ({ key, index: size + i })));
-        if (keyRows.length > 0) {
-          await tx.query(
-            `INSERT INTO tlog_entry_keys (log_id, key, idx) SELECT $1, * FROM unnest($2::text[], $3::bigint[]) ON CONFLICT DO NOTHING`,
-            [this.logId, keyRows.map((r) => r.key), keyRows.map((r) => r.index)],
-          );
-        }
-        await tiles.flush(tx, this.logId);
+        const changed = tiles.changedTiles();
         const checkpoint = await this.signer.sign({ size: newSize, rootHash, timestamp: now });
+        // Every write of the batch in one statement (one round trip): entries, lookup keys,
+        // tiles (a full tile is final, a partial one grows), the checkpoint, the new head.
         await tx.query(
-          'INSERT INTO tlog_checkpoints (log_id, tree_size, root_hash, checkpoint, created_at) VALUES ($1, $2, $3, $4, $5)',
-          [this.logId, newSize, rootHash, checkpoint, now],
+          `WITH e AS (
+             INSERT INTO tlog_entries (log_id, idx, identity, leaf_hash, data, integrated_at)
+             SELECT $1, *, $6 FROM unnest($2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])
+           ), k AS (
+             INSERT INTO tlog_entry_keys (log_id, key, idx)
+             SELECT $1, * FROM unnest($7::text[], $8::bigint[]) ON CONFLICT DO NOTHING
+           ), t AS (
+             INSERT INTO tlog_tiles (log_id, level, idx, hashes)
+             SELECT $1, * FROM unnest($9::smallint[], $10::bigint[], $11::bytea[])
+             ON CONFLICT (log_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes
+             WHERE length(tlog_tiles.hashes) < length(EXCLUDED.hashes)
+           ), c AS (
+             INSERT INTO tlog_checkpoints (log_id, tree_size, root_hash, checkpoint, created_at) VALUES ($1, $12, $13, $14, $6)
+           )
+           UPDATE tlog_logs SET tree_size = $12, root_hash = $13, checkpoint = $14, updated_at = $6 WHERE log_id = $1`,
+          [
+            this.logId,
+            entries.map((e) => e.index),
+            entries.map((e) => e.identity),
+            entries.map((e) => e.leafHash),
+            entries.map((e) => e.data),
+            now,
+            keyRows.map((r) => r.key),
+            keyRows.map((r) => r.index),
+            changed.map((t) => t.key.level),
+            changed.map((t) => t.key.index),
+            changed.map((t) => t.bytes),
+            newSize,
+            rootHash,
+            checkpoint,
+          ],
         );
-        await tx.query('UPDATE tlog_logs SET tree_size = $2, root_hash = $3, checkpoint = $4, updated_at = $5 WHERE log_id = $1', [
-          this.logId,
-          newSize,
-          rootHash,
-          checkpoint,
-          now,
-        ]);
+        const nextTiles = new Map<string, Uint8Array>();
+        for (const key of rightEdgeTiles(newSize)) {
+          const id = tileKey(key);
+          const bytes = tiles.bytes(id) ?? edge.get(id);
+          if (bytes) nextTiles.set(id, bytes);
+        }
+        nextEdge = { size: newSize, root: rootHash, tiles: nextTiles };
         treeHead = { size: newSize, rootHash, checkpoint };
         // Every node an audit path in the new tree needs lies in a tile this batch wrote or
         // read: a sibling shares its tile with the leaf's own ancestor, which is at or right
@@ -372,18 +413,12 @@ export class TransparencyLog {
         return { entry: logged.get(id) as StoredEntry, duplicate: false, treeHead, inclusionProof: proofs.get(id) as Uint8Array[] };
       });
     });
+    // Only a committed batch may seed the next one.
+    if (nextEdge) this.edgeCache = nextEdge;
+    return results;
   }
 
-  private async findByIdentity(tx: SqlExecutor, identities: Uint8Array[]): Promise<Map<string, StoredEntry>> {
-    const rows = await tx.query<EntryRow>(
-      `SELECT ${ENTRY_COLUMNS} FROM tlog_entries WHERE log_id = $1 AND identity = ANY($2::bytea[])`,
-      [this.logId, identities],
-    );
-    return new Map(rows.map((r) => {
-      const entry = toEntry(r);
-      return [Buffer.from(entry.identity).toString('hex'), entry];
-    }));
-  }
+
 }
 
 function toEntry(row: EntryRow): StoredEntry {

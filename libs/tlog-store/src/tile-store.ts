@@ -122,18 +122,12 @@ export class TileWriter {
     tile.width++;
   }
 
-  /** Writes every changed tile. A full tile is final; a partial one is replaced as it grows. */
-  async flush(db: SqlExecutor, logId: string): Promise<void> {
-    const tiles = [...this.changed.values()];
-    if (tiles.length === 0) return;
-    await db.query(
-      `INSERT INTO tlog_tiles (log_id, level, idx, hashes)
-       SELECT $1, * FROM unnest($2::smallint[], $3::bigint[], $4::bytea[])
-       ON CONFLICT (log_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes
-       WHERE length(tlog_tiles.hashes) < length(EXCLUDED.hashes)`,
-      [logId, tiles.map((t) => t.key.level), tiles.map((t) => t.key.index), tiles.map((t) => t.bytes.subarray(0, t.width * HASH_SIZE))],
-    );
+  /** The tiles this batch changed, each as wide as it now is. */
+  changedTiles(): { key: TileKey; bytes: Uint8Array }[] {
+    return [...this.changed.values()].map((t) => ({ key: t.key, bytes: t.bytes.subarray(0, t.width * HASH_SIZE) }));
   }
+
+
 }
 
 /** The partial (right-edge) tiles of a tree of `size` leaves: the ones the next append extends. */
