@@ -162,6 +162,30 @@ describe('sigstack-tuf', () => {
     expect(wrong.err).toMatch(/^error: KEY_FILE: wrong password/);
   });
 
+  it('a ceremony creates root v1 from public keys only, keys on separate files', async () => {
+    const dir = await tempDir('sigstack-tuf-ceremony-');
+    const devices = await tempDir('sigstack-tuf-devices-');
+    const key = (name: string) => generateKeyFile({ dir: devices, name, password: PASSWORD.SIGSTACK_TUF_PASSWORD, scryptN: 32768 });
+    const [alice, bob, targets, online] = [await key('alice'), await key('bob'), await key('targets'), await key('online')];
+    const propose = await cli(['root', 'propose', '--dir', dir, '--root-pub', alice.publicKeyFile, '--root-pub', bob.publicKeyFile, '--root-threshold', '2',
+      '--targets-pub', targets.publicKeyFile, '--online-pub', online.publicKeyFile]);
+    expect(propose.out).toMatch(/^proposed root v1: 0\/2 new-root signatures;/);
+    expect((await cli(['root', 'sign', '--dir', dir, '--key', targets.keyFile])).err).toMatch(/^error: KEY_NOT_IN_ROLE: /);
+    await cli(['root', 'sign', '--dir', dir, '--key', alice.keyFile]);
+    expect((await cli(['root', 'publish', '--dir', dir, '--targets-key', targets.keyFile, '--online-key', online.keyFile])).err).toMatch(/THRESHOLD_NOT_MET/);
+    await cli(['root', 'sign', '--dir', dir, '--key', bob.keyFile]);
+    const trustedRoot = sharedTestdata('public-good-tuf', 'targets', 'trusted_root.json');
+    const publish = await cli(['root', 'publish', '--dir', dir, '--targets-key', targets.keyFile, '--online-key', online.keyFile, '--trusted-root', trustedRoot]);
+    expect(publish).toMatchObject({ code: 0, out: 'published root v1; timestamp v1' });
+    const extra = path.join(devices, 'notes.txt');
+    await writeFile(extra, 'hello');
+    const add = await cli(['add', '--dir', dir, '--target', `notes.txt=${extra}`, '--targets-key', targets.keyFile, '--online-key', online.keyFile]);
+    expect(add.out).toMatch(/^updated targets v2: \[notes\.txt, trusted_root\.json\]; timestamp v2/);
+    const verified = await cli(['verify', '--repo', path.join(dir, 'repository'), '--root', path.join(dir, 'repository', '1.root.json')]);
+    expect(verified.out).toContain('notes.txt 5 bytes');
+    expect(verified.out).toContain('tlog https://log2025-1.rekor.sigstore.dev');
+  });
+
   it.each(['init', 'root', 'add', 'rotate', 'refresh', 'verify', 'serve'])('%s --help', async (name) => {
     const run = await cli([name, '--help']);
     expect(run.code).toBe(0);
