@@ -1,0 +1,309 @@
+// `nx run rekor:bench [-- --json] [-- --quick]`: write throughput and latency at 1, 16 and 64
+// clients, inclusion-proof reads on a log of >= 1,000,000 entries, and the plain batched
+// INSERT ceiling of the same database in the same run, for PostgreSQL and PGlite; then a
+// profile of where the time per entry goes.
+import { generateKeyPairSync, randomBytes, sign as nodeSign, createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import canonicalize from 'canonicalize';
+import { buildHashedRekordV001, parseRekorV1Request } from '@sigstack/bundle';
+import { sign } from '@sigstack/crypto';
+import { hashLeaf } from '@sigstack/merkle';
+import { migrate, openPglite, openPostgres, type SqlDatabase } from '@sigstack/tlog-store';
+import { loadLogKey } from '../keys.js';
+import { openV1Log } from '../logs.js';
+import { admitV1 } from '../v1/admit.js';
+import { verifierFromPem, verifyOverDigest } from '../verifiers.js';
+import { spawnServer } from './server.js';
+
+const args = new Set(process.argv.slice(2));
+const JSON_OUT = args.has('--json');
+const QUICK = args.has('--quick');
+const BIG = QUICK ? 20_000 : 1_000_000;
+const WRITE_SECONDS = QUICK ? 3 : 8;
+const READ_SECONDS = QUICK ? 3 : 8;
+const BATCH = 256;
+const PG_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const WORK = join(tmpdir(), 'rekor-bench');
+const TREE_ID = QUICK ? '4242420001' : '4242420000';
+const HOSTNAME = 'bench.rekor';
+
+const say = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** Proposed hashedrekord entries from a few keys (as real traffic reuses keys), distinct artifacts. */
+function makeEntries(count: number): string[] {
+  const keys = Array.from({ length: 32 }, () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    return { privateKey, pem: Buffer.from(publicKey.export({ type: 'spki', format: 'pem' }) as string).toString('base64') };
+  });
+  return Array.from({ length: count }, (_, i) => {
+    const k = keys[i % keys.length]!;
+    const artifact = randomBytes(32);
+    return JSON.stringify({
+      apiVersion: '0.0.1',
+      kind: 'hashedrekord',
+      spec: {
+        data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(artifact).digest('hex') } },
+        signature: { content: nodeSign('sha256', artifact, { key: k.privateKey, dsaEncoding: 'der' }).toString('base64'), publicKey: { content: k.pem } },
+      },
+    });
+  });
+}
+
+interface Store {
+  name: 'postgres' | 'pglite';
+  env: Record<string, string>;
+  open(): Promise<SqlDatabase>;
+}
+
+async function stores(): Promise<Store[]> {
+  const out: Store[] = [];
+  try {
+    const db = await openPostgres({ url: PG_URL, maxConnections: 2 });
+    await db.close();
+    out.push({ name: 'postgres', env: { DATABASE_URL: PG_URL }, open: () => openPostgres({ url: PG_URL, maxConnections: 4 }) });
+  } catch {
+    say(`PostgreSQL at ${PG_URL.replace(/\/\/[^@]*@/, '//')} is not reachable: skipping it`);
+  }
+  const dir = join(WORK, QUICK ? 'pglite-quick' : 'pglite');
+  out.push({ name: 'pglite', env: {}, open: () => openPglite({ dataDir: join(dir, 'pglite') }) });
+  return out;
+}
+
+/** Makes sure the bench log holds at least BIG entries (once; later runs reuse it). */
+async function fill(store: Store, dataDir: string): Promise<void> {
+  const db = await store.open();
+  try {
+    await migrate(db);
+    const key = await loadLogKey({ file: join(dataDir, 'rekor-v1-key.pem'), type: 'ecdsa-p256', generate: true });
+    const log = await openV1Log({ db, key, hostname: HOSTNAME, treeId: TREE_ID, batch: { maxBatchSize: 4096, maxPending: 1 << 20 } });
+    let size = (await log.store.treeHead()).size;
+    const started = performance.now();
+    while (size < BIG) {
+      const n = Math.min(32_768, BIG - size);
+      // Synthetic bodies of the size of a real hashedrekord entry: the proof reads do not look inside.
+      await Promise.all(
+        Array.from({ length: n }, () =>
+          log.store.append({ data: buildHashedRekordV001({ algorithm: 'sha256', digest: randomBytes(32), signature: randomBytes(71), publicKey: FAKE_PEM }) }),
+        ),
+      );
+      size += n;
+      say(`  ${store.name}: filled ${size} / ${BIG} (${Math.round(size / ((performance.now() - started) / 1000))} entries/s)`);
+    }
+    await log.store.close();
+  } finally {
+    await db.close();
+  }
+}
+const FAKE_PEM = `-----BEGIN PUBLIC KEY-----\n${randomBytes(64).toString('base64')}\n${randomBytes(27).toString('base64')}\n-----END PUBLIC KEY-----\n`;
+
+interface Load {
+  clients: number;
+  entriesPerSec: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+}
+
+async function writeLoad(url: string, clients: number, bodies: string[], next: { i: number }): Promise<Load> {
+  const result = await autocannon({
+    url,
+    connections: clients,
+    duration: WRITE_SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/log/entries',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: bodies[next.i++ % bodies.length] }),
+      },
+    ],
+  });
+  const created = result['2xx'];
+  return {
+    clients,
+    entriesPerSec: Math.round(created / (result.duration || WRITE_SECONDS)),
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function readLoad(url: string, size: number): Promise<number> {
+  const result = await autocannon({
+    url,
+    connections: 16,
+    duration: READ_SECONDS,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/v1/log/entries?logIndex=${Math.floor(Math.random() * size)}` }) }],
+  });
+  return Math.round(result['2xx'] / (result.duration || READ_SECONDS));
+}
+
+async function httpCeiling(url: string): Promise<number> {
+  const result = await autocannon({ url: `${url}/healthz`, connections: 64, duration: QUICK ? 2 : 4 });
+  return Math.round(result['2xx'] / (result.duration || 4));
+}
+
+/** Rows per second of a plain batched INSERT (unnest, BATCH rows a statement) of the same rows. */
+async function insertCeiling(store: Store, bodies: string[]): Promise<number> {
+  const rows = bodies.slice(0, QUICK ? 10_000 : 40_000).map((b) => admitV1(JSON.parse(b)).body);
+  const db = await store.open();
+  try {
+    const table = `bench_insert_${process.pid}`;
+    await db.query(`CREATE TABLE ${table} (log_id text NOT NULL, idx bigint NOT NULL, identity bytea NOT NULL, leaf_hash bytea NOT NULL, data bytea NOT NULL, integrated_at bigint NOT NULL, PRIMARY KEY (log_id, idx))`);
+    await db.query(`CREATE UNIQUE INDEX ${table}_identity ON ${table} (log_id, identity)`);
+    await db.query(`CREATE INDEX ${table}_leaf ON ${table} (log_id, leaf_hash)`);
+    const started = performance.now();
+    for (let at = 0; at < rows.length; at += BATCH) {
+      const chunk = rows.slice(at, at + BATCH);
+      const hashes = chunk.map((d) => hashLeaf(d));
+      await db.query(
+        `INSERT INTO ${table} (log_id, idx, identity, leaf_hash, data, integrated_at) SELECT 'plain', *, $5 FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[])`,
+        [chunk.map((_, i) => at + i), hashes, hashes, chunk, Date.now()],
+      );
+    }
+    const rate = Math.round(rows.length / ((performance.now() - started) / 1000));
+    await db.query(`DROP TABLE ${table}`);
+    return rate;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Microseconds per entry of each in-process stage, on one core. */
+async function profile(bodies: string[]): Promise<Record<string, number>> {
+  const sample = bodies.slice(0, 3000);
+  const time = (fn: (b: string) => unknown): number => {
+    for (const b of sample.slice(0, 300)) fn(b); // warm up
+    const t = performance.now();
+    for (const b of sample) fn(b);
+    return Math.round(((performance.now() - t) / sample.length) * 1000 * 10) / 10;
+  };
+  const parsed = sample.map((b) => parseRekorV1Request(JSON.parse(b)));
+  let k = 0;
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const key = await loadLogKey({ file: join(WORK, 'profile-key.pem'), type: 'ecdsa-p256', generate: true });
+  void privateKey;
+  return {
+    jsonParseAndStrictParse: time((b) => parseRekorV1Request(JSON.parse(b))),
+    signatureCheck: time(() => {
+      const r = parsed[k++ % parsed.length] as Extract<ReturnType<typeof parseRekorV1Request>, { kind: 'hashedrekord' }>;
+      return verifyOverDigest(verifierFromPem(r.publicKey), r.algorithm, r.digest, r.signature);
+    }),
+    canonicalBodyAndLeafHash: time(() => {
+      const r = parsed[k++ % parsed.length] as Extract<ReturnType<typeof parseRekorV1Request>, { kind: 'hashedrekord' }>;
+      return hashLeaf(buildHashedRekordV001({ algorithm: r.algorithm, digest: r.digest, signature: r.signature, publicKey: verifierFromPem(r.publicKey).pem }));
+    }),
+    setSignatureAndResponse: time((b) =>
+      JSON.stringify({ x: sign(key, Buffer.from(canonicalize({ body: b.slice(0, 600), integratedTime: 1, logID: 'ab', logIndex: 1 }) as string)) }),
+    ),
+    admitTotal: time((b) => admitV1(JSON.parse(b))),
+  };
+}
+
+/** Microseconds per entry the sequencer spends (SQL, tree, tiles, proofs) at a batch of 64, in process. */
+async function sequencing(store: Store): Promise<number> {
+  const db = await store.open();
+  try {
+    const key = await loadLogKey({ file: join(WORK, 'profile-key.pem'), type: 'ecdsa-p256', generate: true });
+    const log = await openV1Log({ db, key, hostname: HOSTNAME, treeId: String(5_000_000_000 + Math.floor(Math.random() * 1e9)), batch: { maxBatchSize: 64, maxPending: 1 << 16 } });
+    const data = Array.from({ length: QUICK ? 2000 : 6400 }, () => buildHashedRekordV001({ algorithm: 'sha256', digest: randomBytes(32), signature: randomBytes(71), publicKey: FAKE_PEM }));
+    const t = performance.now();
+    await Promise.all(data.map((d) => log.store.append({ data: d })));
+    await log.store.close();
+    return Math.round(((performance.now() - t) / data.length) * 1000);
+  } finally {
+    await db.close();
+  }
+}
+
+interface StoreResult {
+  store: string;
+  logSize: number;
+  writes: Load[];
+  proofReadsPerSec: number;
+  plainInsertRowsPerSec: number;
+  ratioAt64: number;
+  healthzPerSec: number;
+  sequencingUsPerEntry: number;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  const results: StoreResult[] = [];
+  say('generating signed entries...');
+  const bodies = makeEntries(QUICK ? 30_000 : 90_000);
+  const next = { i: 0 };
+  for (const store of await stores()) {
+    const dataDir = join(WORK, store.name === 'pglite' ? (QUICK ? 'pglite-quick' : 'pglite') : 'pg');
+    mkdirSync(dataDir, { recursive: true });
+    say(`${store.name}: making sure the log holds ${BIG} entries...`);
+    await fill(store, dataDir);
+    const env = { ...store.env, DATA_DIR: dataDir, REKOR_HOSTNAME: HOSTNAME, REKOR_TREE_ID: TREE_ID, REKOR_V2_ENABLED: 'false', BATCH_MAX_SIZE: String(BATCH) };
+    const server = await spawnServer(env);
+    const writes: Load[] = [];
+    let proofReadsPerSec = 0;
+    let healthzPerSec = 0;
+    let logSize = 0;
+    try {
+      for (const clients of [1, 16, 64]) {
+        say(`${store.name}: ${clients} clients writing for ${WRITE_SECONDS}s...`);
+        writes.push(await writeLoad(server.url, clients, bodies, next));
+      }
+      logSize = ((await (await fetch(`${server.url}/api/v1/log`)).json()) as { treeSize: number }).treeSize;
+      say(`${store.name}: inclusion-proof reads on ${logSize} entries...`);
+      proofReadsPerSec = await readLoad(server.url, logSize);
+      healthzPerSec = await httpCeiling(server.url);
+    } finally {
+      await server.stop();
+    }
+    say(`${store.name}: plain batched INSERT ceiling...`);
+    const plainInsertRowsPerSec = await insertCeiling(store, bodies);
+    say(`${store.name}: sequencer cost per entry...`);
+    const sequencingUsPerEntry = await sequencing(store);
+    const at64 = writes.find((w) => w.clients === 64)?.entriesPerSec ?? 0;
+    results.push({
+      store: store.name,
+      logSize,
+      writes,
+      proofReadsPerSec,
+      plainInsertRowsPerSec,
+      ratioAt64: Math.round((at64 / plainInsertRowsPerSec) * 1000) / 1000,
+      healthzPerSec,
+      sequencingUsPerEntry,
+    });
+  }
+  const stages = await profile(bodies);
+
+  const lines: string[] = [];
+  lines.push('store     clients  entries/s  p50 ms  p99 ms  errors');
+  for (const r of results) {
+    for (const w of r.writes) {
+      lines.push(`${r.store.padEnd(9)} ${String(w.clients).padStart(7)} ${String(w.entriesPerSec).padStart(10)} ${String(w.p50ms).padStart(7)} ${String(w.p99ms).padStart(7)} ${String(w.errors).padStart(7)}`);
+    }
+  }
+  lines.push('');
+  lines.push('store     log size  proof reads/s  plain INSERT rows/s  ratio@64  healthz req/s  sequencer us/entry');
+  for (const r of results) {
+    lines.push(`${r.store.padEnd(9)} ${String(r.logSize).padStart(8)} ${String(r.proofReadsPerSec).padStart(14)} ${String(r.plainInsertRowsPerSec).padStart(20)} ${r.ratioAt64.toFixed(3).padStart(9)} ${String(r.healthzPerSec).padStart(14)} ${String(r.sequencingUsPerEntry).padStart(19)}`);
+  }
+  lines.push('');
+  lines.push('in-process cost per entry (us, one core):');
+  for (const [k, v] of Object.entries(stages)) lines.push(`  ${k.padEnd(28)} ${v}`);
+  const targets = {
+    postgresEntriesPerSecAt64: { target: 3000, value: results.find((r) => r.store === 'postgres')?.writes[2]?.entriesPerSec ?? null },
+    p99AddLatencyMsAt16: { target: 100, value: results.map((r) => ({ store: r.store, p99: r.writes[1]?.p99ms })) },
+    ratioToPlainInsert: { target: 0.15, value: results.map((r) => ({ store: r.store, ratio: r.ratioAt64 })) },
+  };
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify({ results, stages, targets })}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
