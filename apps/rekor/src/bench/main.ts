@@ -41,7 +41,7 @@ function makeEntries(count: number): string[] {
     return { privateKey, pem: Buffer.from(publicKey.export({ type: 'spki', format: 'pem' }) as string).toString('base64') };
   });
   return Array.from({ length: count }, (_, i) => {
-    const k = keys[i % keys.length]!;
+    const k = keys[i % keys.length] as (typeof keys)[number];
     const artifact = randomBytes(32);
     return JSON.stringify({
       apiVersion: '0.0.1',
@@ -246,9 +246,9 @@ async function main(): Promise<void> {
     const env = { ...store.env, DATA_DIR: dataDir, REKOR_HOSTNAME: HOSTNAME, REKOR_TREE_ID: TREE_ID, REKOR_V2_ENABLED: 'false', BATCH_MAX_SIZE: String(BATCH) };
     const server = await spawnServer(env);
     const writes: Load[] = [];
-    let proofReadsPerSec = 0;
-    let healthzPerSec = 0;
-    let logSize = 0;
+    let proofReadsPerSec: number;
+    let healthzPerSec: number;
+    let logSize: number;
     try {
       for (const clients of [1, 16, 64]) {
         say(`${store.name}: ${clients} clients writing for ${WRITE_SECONDS}s...`);
