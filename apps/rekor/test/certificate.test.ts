@@ -14,7 +14,7 @@ describe.each(backends)('hashedrekord with a certificate on $name', (backend) =>
   beforeAll(async () => {
     db = await backend.open();
     r = await testRekor(db);
-    x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
     const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
     const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -23,7 +23,7 @@ describe.each(backends)('hashedrekord with a certificate on $name', (backend) =>
       notBefore: new Date(Date.now() - 60_000),
       notAfter: new Date(Date.now() + 600_000),
       signingAlgorithm: alg,
-      keys: keys as CryptoKeyPair,
+      keys: keys as webcrypto.CryptoKeyPair,
       extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'email', value: 'Signer@Example.com' }])],
     });
     certPem = cert.toString('pem');

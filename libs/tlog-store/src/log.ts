@@ -229,6 +229,15 @@ export class TransparencyLog {
     return inclusionProof(new TileHashReader(this.db, this.logId), index, size);
   }
 
+  /** The latest tree head and leaf `index`'s audit path in it, with one read of the head. */
+  async proveInLatest(index: number): Promise<{ treeHead: TreeHead; proof: Uint8Array[] }> {
+    const treeHead = await this.treeHead();
+    if (!Number.isSafeInteger(index) || index < 0 || index >= treeHead.size) {
+      throw new LogStoreError('OUT_OF_RANGE', `leaf index ${index} is not in a tree of size ${treeHead.size}`);
+    }
+    return { treeHead, proof: await inclusionProof(new TileHashReader(this.db, this.logId), index, treeHead.size) };
+  }
+
   async consistencyProof(size1: number, size2: number): Promise<Uint8Array[]> {
     await this.requireSize(size2);
     if (!Number.isSafeInteger(size1) || size1 < 1 || size1 > size2) {

@@ -207,6 +207,10 @@ describe.each(backends)('TransparencyLog on $name', (backend) => {
         expect((r.inclusionProof ?? []).map(hex)).toEqual((await log.inclusionProof(r.entry.index, r.treeHead.size)).map(hex));
       }
     }
+    const latest = await log.proveInLatest(5);
+    expect(latest.treeHead.size).toBe(700);
+    expect(latest.proof.map(hex)).toEqual((await log.inclusionProof(5, 700)).map(hex));
+    await expect(log.proveInLatest(700)).rejects.toMatchObject({ code: 'OUT_OF_RANGE' });
     const again = await log.append({ data: leaf(3) });
     expect(again.duplicate).toBe(true);
     expect(again.inclusionProof).toBeUndefined();

@@ -42,9 +42,8 @@ export function logEntry(log: V1Log, entry: StoredEntry, head: TreeHead, proof: 
 
 /** An entry with its inclusion proof in the latest tree. */
 async function withProof(log: V1Log, entry: StoredEntry): Promise<Record<string, unknown>> {
-  const head = await log.store.treeHead();
-  const proof = await log.store.inclusionProof(entry.index, head.size);
-  return logEntry(log, entry, head, proof);
+  const { treeHead, proof } = await log.store.proveInLatest(entry.index);
+  return logEntry(log, entry, treeHead, proof);
 }
 
 /** A 64-hex UUID or an 80-hex entry ID with this log's tree ID; anything else is INVALID_QUERY. */
