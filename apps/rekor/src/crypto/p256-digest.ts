@@ -3,17 +3,14 @@ import { createECDH, type ECDH, type KeyObject } from 'node:crypto';
 // ECDSA P-256 verification over a digest the client hands us (hashedrekord's sha256 value),
 // at native speed. node:crypto only verifies messages it hashes itself, and the pure-JS
 // fallback (libs/crypto verifyDigest, @noble/curves) costs ~3 ms per signature, more than
-// the whole budget of an entry. So the two scalar multiplications of ECDSA run in OpenSSL
-// through ECDH, and only a few field multiplications happen in BigInt:
-//   R = u1*G + u2*Q, accept iff x(R) mod n == r.
-// ECDH gives u1*G in full, but of u2*Q only its x coordinate; a third multiplication,
-// x((u2+1)*Q) = x(u2*Q + Q), pins the sign of its y. The point addition is then checked
-// without any field inversion (cross-multiplied). Degenerate cases (a zero scalar, u2 = ±1,
-// P1 = ±P2) answer `undefined`, and the caller falls back to the reference implementation.
-
+// the whole budget of an entry. So the scalar multiplications run in OpenSSL through ECDH:
+//   R = u1*G + u2*Q = u2*(c*G + Q)  with  c = u1/u2 = e/r (mod n),
+// ECDH gives c*G in full (a public key), one affine addition in BigInt gives S = c*G + Q,
+// and ECDH again gives x(u2*S) = x(R) exactly. Accept iff x(R) mod n == r. Degenerate cases
+// (a zero scalar, c*G = +-Q) answer `undefined` and the caller uses the reference code.
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
-const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
+const UNCOMPRESSED = Buffer.from([4]);
 
 const mod = (a: bigint, m: bigint): bigint => {
   const r = a % m;
@@ -56,7 +53,6 @@ export function parseDerSignature(sig: Uint8Array): { r: bigint; s: bigint } | u
 
 /** A P-256 public key prepared for repeated digest verification. */
 export class P256DigestVerifier {
-  private readonly point: Buffer;
   private readonly xq: bigint;
   private readonly yq: bigint;
   private readonly ecdh: ECDH = createECDH('prime256v1');
@@ -66,7 +62,6 @@ export class P256DigestVerifier {
     if (jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new TypeError('not a P-256 public key');
     const x = Buffer.from(jwk.x, 'base64url');
     const y = Buffer.from(jwk.y, 'base64url');
-    this.point = Buffer.concat([Buffer.from([4]), x, y]);
     this.xq = toBig(x);
     this.yq = toBig(y);
   }
@@ -79,36 +74,24 @@ export class P256DigestVerifier {
     const { r, s } = sig;
     if (r <= 0n || r >= N || s <= 0n || s >= N) return false;
     const e = toBig(digest) % N;
-    const w = inverse(s, N);
-    const u1 = (e * w) % N;
-    const u2 = (r * w) % N;
-    if (u1 === 0n || u2 === 0n || u2 === N - 1n || u2 === 1n) return undefined;
+    // One inversion for both: 1/r = s/(rs), 1/s = r/(rs).
+    const inv = inverse(r * s, N);
+    const c = (((e * s) % N) * inv) % N; // e/r
+    const u2 = (((r * r) % N) * inv) % N; // r/s
+    if (c === 0n || u2 === 0n) return undefined;
 
     const ecdh = this.ecdh;
-    ecdh.setPrivateKey(to32(u1));
-    const p1 = ecdh.getPublicKey();
-    const x1 = toBig(p1.subarray(1, 33));
-    const y1 = toBig(p1.subarray(33, 65));
-    ecdh.setPrivateKey(to32(u2));
-    const x2 = toBig(ecdh.computeSecret(this.point)) % P;
-    ecdh.setPrivateKey(to32(u2 + 1n));
-    const x3 = toBig(ecdh.computeSecret(this.point)) % P;
+    ecdh.setPrivateKey(to32(c));
+    const cg = ecdh.getPublicKey();
+    const xc = toBig(cg.subarray(1, 33));
+    const yc = toBig(cg.subarray(33, 65));
     const { xq, yq } = this;
-    if (x2 === x1 || x2 === xq) return undefined;
-
-    // y2 = M / D with D = 2*yq, from (yq - y2)^2 = (x3 + x2 + xq)(xq - x2)^2.
-    const y2sq = mod(x2 * x2 * x2 - 3n * x2 + B, P);
-    const dq = mod(xq - x2, P);
-    const m = mod(yq * yq + y2sq - mod((x3 + x2 + xq) * mod(dq * dq, P), P), P);
-    const d = mod(2n * yq, P);
-    // x(P1 + P2) == t  <=>  (M - y1*D)^2 == (t + x1 + x2) * (D * (x2 - x1))^2   (mod p)
-    const num = mod(m - y1 * d, P);
-    const lhs = mod(num * num, P);
-    const den = mod(d * (x2 - x1), P);
-    const den2 = mod(den * den, P);
-    for (const t of r + N < P ? [r, r + N] : [r]) {
-      if (lhs === mod((t + x1 + x2) * den2, P)) return true;
-    }
-    return false;
+    if (xc === xq) return undefined; // c*G = +-Q: the sum is doubling or infinity
+    const lambda = mod((yc - yq) * inverse(xc - xq, P), P);
+    const xs = mod(lambda * lambda - xq - xc, P);
+    const ys = mod(lambda * (xq - xs) - yq, P);
+    ecdh.setPrivateKey(to32(u2));
+    const xr = toBig(ecdh.computeSecret(Buffer.concat([UNCOMPRESSED, to32(xs), to32(ys)])));
+    return xr % N === r;
   }
 }
