@@ -210,3 +210,60 @@ export const GITHUB_CLAIMS = {
   run_id: '777',
   run_attempt: '1',
 };
+
+/** An RFC 6962 log stand-in: checks the submission is a precert chain and signs an SCT for it. */
+export async function fakeCtLog(): Promise<{ log: CtLog; key: import('@sigstack/crypto').PrivateKey; submitted: Uint8Array[][] }> {
+  const { generateKeyPair } = await import('@sigstack/crypto');
+  const { issuerKeyHash, precertTbs, signSct, splitCertificate } = await import('@sigstack/x509');
+  const { privateKey } = await generateKeyPair('ecdsa-p256');
+  const submitted: Uint8Array[][] = [];
+  return {
+    key: privateKey,
+    submitted,
+    log: {
+      async addPreChain(chain) {
+        submitted.push([...chain]);
+        const [precert, issuer] = chain as [Uint8Array, Uint8Array];
+        const entry = { type: 'precert_entry' as const, issuerKeyHash: issuerKeyHash(splitCertificate(issuer)), tbsCertificate: precertTbs(splitCertificate(precert)) };
+        return signSct(privateKey, entry, Date.now());
+      },
+    },
+  };
+}
+
+/** The same log over a real socket, answering POST /ct/v1/add-pre-chain as RFC 6962 says. */
+export async function startCtLogServer(log: CtLog, options: { fail?: () => boolean } = {}) {
+  const { encodeDigitallySigned } = await import('@sigstack/x509');
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.url !== '/ct/v1/add-pre-chain' || options.fail?.()) {
+        res.statusCode = options.fail ? 503 : 404;
+        res.end('{}');
+        return;
+      }
+      const { chain } = JSON.parse(Buffer.concat(chunks).toString()) as { chain: string[] };
+      log.addPreChain(chain.map((c) => new Uint8Array(Buffer.from(c, 'base64')))).then((sct) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            sct_version: 0,
+            id: Buffer.from(sct.logId).toString('base64'),
+            timestamp: sct.timestamp,
+            extensions: Buffer.from(sct.extensions).toString('base64'),
+            signature: Buffer.from(encodeDigitallySigned(sct.signature)).toString('base64'),
+          }),
+        );
+      }, () => {
+        res.statusCode = 500;
+        res.end();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
