@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseBundle } from '@sigstack/bundle';
-import { importPublicKey } from '@sigstack/crypto';
+import { generateKeyPair, importPublicKey } from '@sigstack/crypto';
 import { conformanceCase, publicGoodTrustedRootText } from '@sigstack/testing';
 import { parseTrustedRoot } from '@sigstack/trust';
 import { verifyBundle } from '../src/index.js';
@@ -47,6 +47,11 @@ describe('verifyBundle options', () => {
     const pem = conformanceCase('managed-key-happy-path').publicKeyPem ?? '';
     expect(codeOf('happy-path-v0.3', { policy: { publicKey: importPublicKey(pem) } })).toBe('verify:KEY_MISMATCH');
     expect(codeOf('managed-key-happy-path', { policy: { identity: identity('happy-path-v0.3') } })).toBe('verify:KEY_MISMATCH');
+  });
+
+  it('refuses a key bundle verified with another valid key', async () => {
+    const other = (await generateKeyPair('ecdsa-p256')).publicKey;
+    expect(codeOf('managed-key-happy-path', { policy: { publicKey: other } })).toBe('verify:SIGNATURE_INVALID');
   });
 
   it('reports identity and issuer mismatches with their own codes', () => {
