@@ -1,4 +1,6 @@
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { exportPublicKey } from '@sigstack/crypto';
 import { embeddedSctEntry, parseCertificate, verifySct } from '@sigstack/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,8 +51,6 @@ describe('certificate transparency', () => {
   it('works over a real socket, verifying SCTs with CT_LOG_PUBLIC_KEY_FILE', async () => {
     const ct = await fakeCtLog();
     const server = await startCtLogServer(ct.log);
-    const { mkdtemp, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(`${tmpdir()}/fulcio-ct-`);
     await writeFile(`${dir}/ct.pem`, exportPublicKey(ct.key.publicKey, 'pem'));
     const { app } = await testApp(idp, { env: { CT_LOG_URL: server.url, CT_LOG_PUBLIC_KEY_FILE: `${dir}/ct.pem` } });
@@ -65,8 +65,6 @@ describe('certificate transparency', () => {
     const ct = await fakeCtLog();
     const other = await fakeCtLog();
     const server = await startCtLogServer(other.log);
-    const { mkdtemp, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(`${tmpdir()}/fulcio-ct-`);
     await writeFile(`${dir}/ct.pem`, exportPublicKey(ct.key.publicKey, 'pem'));
     const { app } = await testApp(idp, { env: { CT_LOG_URL: server.url, CT_LOG_PUBLIC_KEY_FILE: `${dir}/ct.pem` } });
@@ -78,7 +76,7 @@ describe('certificate transparency', () => {
   });
 
   it.each([
-    ['refuses connections', async () => ({ url: 'http://127.0.0.1:1', close: async () => {} })],
+    ['refuses connections', async () => ({ url: 'http://127.0.0.1:1', close: () => Promise.resolve() })],
     ['answers 503', async () => startCtLogServer((await fakeCtLog()).log, { fail: () => true })],
   ])('a log that %s makes issuance fail with 503 and returns nothing', async (_what, make) => {
     const server = await make();

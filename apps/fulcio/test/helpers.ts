@@ -1,8 +1,14 @@
 import 'reflect-metadata';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair as generateJoseKeyPair, exportJWK, SignJWT } from 'jose';
 import type { JWK, JWTPayload } from 'jose';
+import { generateKeyPair } from '@sigstack/crypto';
+import type { PrivateKey } from '@sigstack/crypto';
+import { encodeDigitallySigned, issuerKeyHash, precertTbs, signSct, splitCertificate } from '@sigstack/x509';
 import { parseConfig } from '@sigstack/server';
 import { buildFulcio, resolveServices } from '../src/app.js';
 import type { FulcioServices } from '../src/app.js';
@@ -175,9 +181,6 @@ export function testBackend(): Promise<CaBackend> {
 
 /** Services over a test IdP, with an optional CT log stand-in. */
 export async function testServices(idp: TestIdp, options: { ctLog?: CtLog; env?: Record<string, string> } = {}): Promise<{ config: FulcioConfig; services: FulcioServices }> {
-  const { mkdtemp, writeFile } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const dir = await mkdtemp(join(tmpdir(), 'fulcio-test-'));
   const file = join(dir, 'issuers.yaml');
   await writeFile(file, idpIssuerConfig(idp));
@@ -212,9 +215,7 @@ export const GITHUB_CLAIMS = {
 };
 
 /** An RFC 6962 log stand-in: checks the submission is a precert chain and signs an SCT for it. */
-export async function fakeCtLog(): Promise<{ log: CtLog; key: import('@sigstack/crypto').PrivateKey; submitted: Uint8Array[][] }> {
-  const { generateKeyPair } = await import('@sigstack/crypto');
-  const { issuerKeyHash, precertTbs, signSct, splitCertificate } = await import('@sigstack/x509');
+export async function fakeCtLog(): Promise<{ log: CtLog; key: PrivateKey; submitted: Uint8Array[][] }> {
   const { privateKey } = await generateKeyPair('ecdsa-p256');
   const submitted: Uint8Array[][] = [];
   return {
@@ -233,7 +234,6 @@ export async function fakeCtLog(): Promise<{ log: CtLog; key: import('@sigstack/
 
 /** The same log over a real socket, answering POST /ct/v1/add-pre-chain as RFC 6962 says. */
 export async function startCtLogServer(log: CtLog, options: { fail?: () => boolean } = {}) {
-  const { encodeDigitallySigned } = await import('@sigstack/x509');
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate, parseCertificates, verifyChain } from '@sigstack/x509';
@@ -79,9 +82,6 @@ describe('POST /api/v2/signingCert', () => {
   });
 
   it('accepts a PEM CSR as proof of possession, and snake_case names', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const keyFile = `${mkdtempSync(`${tmpdir()}/fulcio-csr-`)}/key.pem`;
     writeFileSync(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }));
