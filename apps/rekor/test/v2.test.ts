@@ -100,7 +100,7 @@ describe.each(backends)('Rekor v2 API on $name', (backend) => {
     // Fill past one full tile straight through the store (the bodies are opaque to tiles).
     const bodies = Array.from({ length: 300 }, (_, i) => Buffer.from(`tile test entry ${i} ${randomBytes(8).toString('hex')}`));
     const start = (await r.logs.v2!.store.treeHead()).size;
-    for (const b of bodies) await r.logs.v2!.store.append({ data: b });
+    await Promise.all(bodies.map((b) => r.logs.v2!.store.append({ data: b })));
     const cpRes = await r.app.inject('/api/v2/checkpoint');
     expect(cpRes.headers['content-type']).toContain('text/plain');
     expect(cpRes.headers['cache-control']).toBe('no-cache');
