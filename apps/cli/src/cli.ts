@@ -1,14 +1,27 @@
 // The `sigstack` command line: dispatches to one command module, and turns every failure into
 // one line on stderr and a documented exit code (errors.ts), never a stack trace.
 import type { Command } from './command.js';
+import { bundleInspect } from './commands/bundle-inspect.js';
 import { conformance } from './commands/conformance.js';
 import { generateKeyPairCommand } from './commands/generate-key-pair.js';
+import { initialize } from './commands/initialize.js';
 import { signBlob } from './commands/sign-blob.js';
+import { signingConfigCreate } from './commands/signing-config-create.js';
+import { trustedRootCreate } from './commands/trusted-root-create.js';
 import { verifyBlob } from './commands/verify-blob.js';
 import { EXIT_CODES, errorLine, toCliError, usage } from './errors.js';
 import type { CliIo } from './io.js';
 
-export const COMMANDS: readonly Command[] = [generateKeyPairCommand, signBlob, verifyBlob, conformance];
+export const COMMANDS: readonly Command[] = [
+  initialize,
+  generateKeyPairCommand,
+  signBlob,
+  verifyBlob,
+  trustedRootCreate,
+  signingConfigCreate,
+  bundleInspect,
+  conformance,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TrustedRoot as PbTrustedRoot } from '@sigstore/protobuf-specs';
+import { bundleFromJSON as officialBundleFromJSON, bundleToJSON as officialBundleToJSON } from '@sigstore/bundle';
+import { MessageSignatureBundleBuilder, RekorWitness, TSAWitness, type Signer } from '@sigstore/sign';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { decryptPrivateKey, exportPublicKey, importPublicKey, sign } from '@sigstack/crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, testEnv, type Ran } from './helpers.js';
+import { startKeyStack, type KeyStack } from './stack.js';
+
+// Key-based signing against the built Rekor (v1 and v2 logs) and TSA, with trust files made by
+// `trusted-root create` and `signing-config create`; interop both ways with sigstore-js.
+describe('sign-blob --key against a local Rekor and TSA', () => {
+  let stack: KeyStack;
+  let dir: string;
+  let env: Record<string, string>;
+  let tsaUrl: string;
+  const START = 'start-time=2020-01-01T00:00:00Z';
+  const cli = (argv: string[], extra: Record<string, string> = {}): Promise<Ran> => runCli(argv, { env: { ...env, ...extra }, cwd: dir });
+
+  beforeAll(async () => {
+    stack = await startKeyStack();
+    dir = mkdtempSync(path.join(tmpdir(), 'sigstack-cli-sign-'));
+    env = testEnv({ COSIGN_PASSWORD: 'correct horse' });
+    tsaUrl = `${stack.tsa.url}/api/v1/timestamp`;
+    const r = stack.rekor.url;
+    expect(
+      (await cli(['trusted-root', 'create', '--rekor', `url=${r},public-key=${stack.rekorV1Pub},${START}`, '--rekor', `url=${r},public-key=${stack.rekorV2Pub},${START},origin=${stack.rekorV2Origin}`, '--tsa', `url=${tsaUrl},certificate-chain=${stack.tsaChain}`, '--out', 'trusted_root.json'])).code,
+    ).toBe(0);
+    const service = (url: string, v: number) => `url=${url},api-version=${v},${START},operator=local`;
+    expect((await cli(['signing-config', 'create', '--rekor', service(r, 1), '--rekor-config', 'ANY', '--tsa', service(tsaUrl, 1), '--tsa-config', 'ANY', '--out', 'v1.json'])).code).toBe(0);
+    expect((await cli(['signing-config', 'create', '--rekor', service(r, 2), '--rekor-config', 'ANY', '--tsa', service(tsaUrl, 1), '--tsa-config', 'ANY', '--out', 'v2.json'])).code).toBe(0);
+    expect((await cli(['generate-key-pair'])).code).toBe(0);
+    writeFileSync(path.join(dir, 'artifact.txt'), randomBytes(100));
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('generate-key-pair writes an encrypted cosign key and its public key', async () => {
+    const pem = readFileSync(path.join(dir, 'cosign.key'), 'utf8');
+    expect(pem).toMatch(/^-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----/);
+    const key = await decryptPrivateKey(pem, 'correct horse');
+    expect(exportPublicKey(key.publicKey, 'pem')).toBe(readFileSync(path.join(dir, 'cosign.pub'), 'utf8'));
+    const again = await runCli(['generate-key-pair', '--output-key-prefix', 'other'], { env: testEnv(), cwd: dir });
+    expect(again.code).toBe(7); // NO_TERMINAL: no COSIGN_PASSWORD and nobody to ask
+  });
+
+  for (const log of ['v1', 'v2'] as const) {
+    it(`Rekor ${log} + TSA: sign-blob writes a bundle that verify-blob accepts, and rejects for another artifact`, async () => {
+      const bundle = `key-${log}.sigstore.json`;
+      const signed = await cli(['sign-blob', '--key', 'cosign.key', '--signing-config', `${log}.json`, '--trusted-root', 'trusted_root.json', '--bundle', bundle, '--output-signature', `${log}.sig`, '--yes', 'artifact.txt']);
+      expect(signed.code, signed.stderr).toBe(0);
+      const json = JSON.parse(readFileSync(path.join(dir, bundle), 'utf8'));
+      expect(json.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
+      expect(json.verificationMaterial.tlogEntries[0].kindVersion).toEqual({ kind: 'hashedrekord', version: log === 'v1' ? '0.0.1' : '0.0.2' });
+      expect(json.verificationMaterial.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
+
+      const ok = await cli(['verify-blob', '--key', 'cosign.pub', '--bundle', bundle, '--trusted-root', 'trusted_root.json', 'artifact.txt']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toBe('Verified OK\n');
+
+      writeFileSync(path.join(dir, 'other.txt'), 'not what was signed');
+      const bad = await cli(['verify-blob', '--key', 'cosign.pub', '--bundle', bundle, '--trusted-root', 'trusted_root.json', 'other.txt']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^Error: [A-Z_]+: .+\n$/);
+
+      // The official verifier agrees.
+      officialVerify(json, readFileSync(path.join(dir, 'artifact.txt')));
+    });
+  }
+
+  it('refuses to upload without --yes when there is no terminal to ask', async () => {
+    const r = await cli(['sign-blob', '--key', 'cosign.key', '--signing-config', 'v1.json', '--bundle', 'x.json', 'artifact.txt']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('--yes');
+  });
+
+  it('a bundle made by @sigstore/sign against the same Rekor and TSA verifies with ours', async () => {
+    const key = await decryptPrivateKey(readFileSync(path.join(dir, 'cosign.key'), 'utf8'), 'correct horse');
+    const signer: Signer = {
+      sign: async (data) => ({ signature: Buffer.from(sign(key, data)), key: { $case: 'publicKey', publicKey: exportPublicKey(key.publicKey, 'pem'), hint: 'cosign' } }),
+    };
+    const artifact = randomBytes(80);
+    const builder = new MessageSignatureBundleBuilder({ signer, witnesses: [new RekorWitness({ rekorBaseURL: stack.rekor.url }), new TSAWitness({ tsaBaseURL: stack.tsa.url })] });
+    const official = await builder.create({ data: artifact });
+    writeFileSync(path.join(dir, 'official.sigstore.json'), JSON.stringify(officialBundleToJSON(official)));
+    writeFileSync(path.join(dir, 'official.bin'), artifact);
+    const r = await cli(['verify-blob', '--key', 'cosign.pub', '--bundle', 'official.sigstore.json', '--trusted-root', 'trusted_root.json', 'official.bin']);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  function officialVerify(json: unknown, artifact: Buffer): void {
+    const root = PbTrustedRoot.fromJSON(JSON.parse(readFileSync(path.join(dir, 'trusted_root.json'), 'utf8')));
+    const pub = importPublicKey(readFileSync(path.join(dir, 'cosign.pub'), 'utf8'));
+    const keys = () => ({ publicKey: pub.keyObject, validFor: () => true });
+    const verifier = new Verifier(toTrustMaterial(root, keys));
+    verifier.verify(toSignedEntity(officialBundleFromJSON(json), artifact), {});
+  }
+});

@@ -1,0 +1,106 @@
+// The local services for interop tests: the BUILT apps (apps/*/dist/main.js) as child
+// processes on free loopback ports, configured by environment variables as their docs say.
+// (Apps never import apps: only their built entry points are run.)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { exportPublicKey, importPrivateKey } from '@sigstack/crypto';
+import { workspaceRoot } from '@sigstack/testing';
+
+export interface RunningApp {
+  readonly url: string;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}: ${log()}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`app at ${url} not ready: ${log()}`);
+}
+
+export async function startApp(app: string, env: Record<string, string>, port?: number): Promise<RunningApp> {
+  const p = port ?? (await freePort());
+  const dataDir = mkdtempSync(path.join(tmpdir(), `sigstack-cli-${app}-`));
+  const child = spawn(process.execPath, [path.join(workspaceRoot(), 'apps', app, 'dist', 'main.js')], {
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(p), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${p}`;
+  await waitReady(url, child, () => output.slice(-2000));
+  return {
+    url,
+    dataDir,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface KeyStack {
+  readonly rekor: RunningApp;
+  readonly tsa: RunningApp;
+  readonly dir: string;
+  readonly rekorV1Pub: string;
+  readonly rekorV2Pub: string;
+  readonly rekorV2Origin: string;
+  readonly tsaChain: string;
+  stop(): Promise<void>;
+}
+
+/** Rekor (v1 and v2 logs) and the TSA, plus their public trust material as files in `dir`. */
+export async function startKeyStack(): Promise<KeyStack> {
+  const rekorPort = await freePort();
+  const origin = `127.0.0.1:${rekorPort}`;
+  const [rekor, tsa] = await Promise.all([
+    startApp('rekor', { REKOR_HOSTNAME: '127.0.0.1', REKOR_V2_ORIGIN: origin }, rekorPort),
+    startApp('tsa', {}),
+  ]);
+  const dir = mkdtempSync(path.join(tmpdir(), 'sigstack-cli-stack-'));
+  const rekorV1Pub = path.join(dir, 'rekor-v1.pub');
+  writeFileSync(rekorV1Pub, await (await fetch(`${rekor.url}/api/v1/log/publicKey`)).text());
+  const rekorV2Pub = path.join(dir, 'rekor-v2.pub');
+  writeFileSync(rekorV2Pub, exportPublicKey(importPrivateKey(readFileSync(path.join(rekor.dataDir, 'rekor-v2-key.pem'), 'utf8')).publicKey, 'pem'));
+  const tsaChain = path.join(dir, 'tsa-chain.pem');
+  writeFileSync(tsaChain, await (await fetch(`${tsa.url}/api/v1/timestamp/certchain`)).text());
+  return {
+    rekor,
+    tsa,
+    dir,
+    rekorV1Pub,
+    rekorV2Pub,
+    rekorV2Origin: origin,
+    tsaChain,
+    stop: async () => {
+      await Promise.all([rekor.stop(), tsa.stop()]);
+    },
+  };
+}
