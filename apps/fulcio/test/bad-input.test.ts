@@ -104,6 +104,15 @@ describe('keys and proofs that must not get a certificate', () => {
     expect(res.message).toMatch(message);
   }, 60_000);
 
+  it('a P-256 point off the curve: 400', async () => {
+    const k = key();
+    const der = Buffer.from(k.pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    der[der.length - 1] = (der[der.length - 1] ?? 0) ^ 0x01;
+    const pem = `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----\n`;
+    const res = await post(body(await idp.token(claims), { pem, privateKey: k.privateKey }));
+    expect([res.status, res.code]).toEqual([400, 'INVALID_PUBLIC_KEY']);
+  });
+
   it('garbage instead of a key: 400', async () => {
     const res = await post({ credentials: { oidcIdentityToken: await idp.token(claims) }, publicKeyRequest: { publicKey: { content: 'hello' }, proofOfPossession: 'AAAA' } });
     expect([res.status, res.code]).toEqual([400, 'INVALID_PUBLIC_KEY']);

@@ -25,7 +25,7 @@ describe('the official sigstore-js client', () => {
       const token = await idp.token({ sub: 'u-9', email: 'jane@example.com', email_verified: true });
       const payload = Buffer.from('hello, sigstack');
       const serialized = await sign(payload, { fulcioURL: url, identityToken: token, tlogUpload: false });
-      const bundle = Bundle.fromJSON(serialized);
+      const bundle = Bundle.fromJSON(serialized) as Parameters<typeof toSignedEntity>[0];
       expect(['certificate', 'x509CertificateChain']).toContain(bundle.verificationMaterial?.content?.$case);
 
       const ctSpki = exportPublicKey(ct.key.publicKey, 'der');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import type { KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate, parseCertificates, verifyChain } from '@sigstack/x509';
+import type { ParsedCertificate } from '@sigstack/x509';
 import type { FastifyInstance } from 'fastify';
 import { GITHUB_CLAIMS, startIdp, testApp } from './helpers.js';
 import type { TestIdp } from './helpers.js';
@@ -45,7 +46,7 @@ describe('POST /api/v2/signingCert', () => {
     expect(res.statusCode).toBe(200);
     const { certificates } = res.json().signedCertificateDetachedSct.chain;
     expect(certificates).toHaveLength(3);
-    const [leaf, intermediate, root] = certificates.map((pem: string) => parseCertificate(pem));
+    const [leaf, intermediate, root] = (certificates as string[]).map((pem) => parseCertificate(pem)) as [ParsedCertificate, ParsedCertificate, ParsedCertificate];
     expect(leaf.subjectAltNames?.emails).toEqual(['alice@example.com']);
     expect(leaf.subject).toEqual(Uint8Array.of(0x30, 0x00));
     expect(leaf.keyUsage).toEqual(['digitalSignature']);

@@ -73,6 +73,12 @@ const DAY = 24 * 60 * 60 * 1000;
  * certificate specification's CA profile. The root key is discarded once it has signed.
  */
 export async function ephemeralBackend(options: EphemeralOptions = {}): Promise<CaBackend> {
+  const { key, chain } = await generateCaChain(options);
+  return { signer: keySigner(key), chain };
+}
+
+/** A generated root and intermediate, and the intermediate's key (for the file backend in benchmarks and tests). */
+export async function generateCaChain(options: EphemeralOptions = {}): Promise<{ key: PrivateKey; chain: Uint8Array[] }> {
   const keyType = options.keyType ?? 'ecdsa-p256';
   const now = options.now ?? Date.now();
   const org = options.organization ?? 'sigstack';
@@ -103,7 +109,7 @@ export async function ephemeralBackend(options: EphemeralOptions = {}): Promise<
     pathLength: 0,
     codeSigning: true,
   });
-  return { signer: keySigner(intermediate.privateKey), chain: [intermediateDer, rootDer] };
+  return { key: intermediate.privateKey, chain: [intermediateDer, rootDer] };
 }
 
 function name(organization: string, commonName: string): Uint8Array {

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { PublicKey } from '@sigstack/crypto';
 import { decodeDigitallySigned, issuerKeyHash, precertTbs, splitCertificate, verifySct } from '@sigstack/x509';
 import type { CtEntry, SignedCertificateTimestamp } from '@sigstack/x509';
@@ -16,7 +18,6 @@ export interface HttpCtLogOptions {
   readonly timeoutMs: number;
   /** If set, every SCT must verify with this key before it is embedded. */
   readonly publicKey?: PublicKey;
-  readonly fetch?: typeof fetch;
 }
 
 /**
@@ -26,22 +27,20 @@ export interface HttpCtLogOptions {
  */
 export function httpCtLog(url: string, options: HttpCtLogOptions): CtLog {
   const endpoint = `${url.replace(/\/+$/, '')}/ct/v1/add-pre-chain`;
-  const doFetch = options.fetch ?? fetch;
+  // Kept-alive connections: one TCP handshake per connection, not per certificate.
+  const secure = endpoint.startsWith('https:');
+  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 });
   return {
     async addPreChain(chain) {
-      let response: Response;
+      const body = JSON.stringify({ chain: chain.map((der) => Buffer.from(der).toString('base64')) });
+      let status: number;
+      let text: string;
       try {
-        response = await doFetch(endpoint, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ chain: chain.map((der) => Buffer.from(der).toString('base64')) }),
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
+        ({ status, text } = await post(endpoint, body, secure, agent, options.timeoutMs));
       } catch (cause) {
         throw new CtLogError(`the CT log at ${url} cannot be reached`, { cause });
       }
-      const text = await response.text().catch(() => '');
-      if (!response.ok) throw new CtLogError(`the CT log answered HTTP ${response.status}: ${text.slice(0, 200)}`);
+      if (status !== 200) throw new CtLogError(`the CT log answered HTTP ${status}: ${text.slice(0, 200)}`);
       const sct = parseSctResponse(text);
       if (options.publicKey) {
         const [precert, issuer] = chain;
@@ -52,6 +51,30 @@ export function httpCtLog(url: string, options: HttpCtLogOptions): CtLog {
       return sct;
     },
   };
+}
+
+function post(url: string, body: string, secure: boolean, agent: HttpAgent, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = (secure ? httpsRequest : httpRequest)(
+      url,
+      { method: 'POST', agent, timeout: timeoutMs, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          // An SCT answer is a few hundred bytes.
+          if (size > 64 * 1024) request.destroy(new Error('the CT log answer is too large'));
+          else chunks.push(chunk);
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('the CT log timed out')));
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 function precertEntry(precert: Uint8Array, issuer: Uint8Array): CtEntry {
