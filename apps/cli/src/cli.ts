@@ -1,6 +1,7 @@
 // The `sigstack` command line: dispatches to one command module, and turns every failure into
 // one line on stderr and a documented exit code (errors.ts), never a stack trace.
 import type { Command } from './command.js';
+import { attestBlob } from './commands/attest-blob.js';
 import { bundleInspect } from './commands/bundle-inspect.js';
 import { conformance } from './commands/conformance.js';
 import { generateKeyPairCommand } from './commands/generate-key-pair.js';
@@ -9,6 +10,7 @@ import { signBlob } from './commands/sign-blob.js';
 import { signingConfigCreate } from './commands/signing-config-create.js';
 import { trustedRootCreate } from './commands/trusted-root-create.js';
 import { verifyBlob } from './commands/verify-blob.js';
+import { verifyBlobAttestation } from './commands/verify-blob-attestation.js';
 import { EXIT_CODES, errorLine, toCliError, usage } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -17,6 +19,8 @@ export const COMMANDS: readonly Command[] = [
   generateKeyPairCommand,
   signBlob,
   verifyBlob,
+  attestBlob,
+  verifyBlobAttestation,
   trustedRootCreate,
   signingConfigCreate,
   bundleInspect,

@@ -7,6 +7,8 @@ import { bundleFromJSON as officialBundleFromJSON, bundleToJSON as officialBundl
 import { MessageSignatureBundleBuilder, RekorWitness, TSAWitness, type Signer } from '@sigstore/sign';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { decryptPrivateKey, exportPublicKey, importPublicKey, sign } from '@sigstack/crypto';
+import { runCli as runTuf, serveRepository } from '@sigstack/scaffolding';
+import { verify as sigstoreVerify } from 'sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, testEnv, type Ran } from './helpers.js';
 import { startKeyStack, type KeyStack } from './stack.js';
@@ -35,6 +37,7 @@ describe('sign-blob --key against a local Rekor and TSA', () => {
     expect((await cli(['signing-config', 'create', '--rekor', service(r, 2), '--rekor-config', 'ANY', '--tsa', service(tsaUrl, 1), '--tsa-config', 'ANY', '--out', 'v2.json'])).code).toBe(0);
     expect((await cli(['generate-key-pair'])).code).toBe(0);
     writeFileSync(path.join(dir, 'artifact.txt'), randomBytes(100));
+    writeFileSync(path.join(dir, 'other.txt'), 'not what was signed');
   }, 120_000);
 
   afterAll(async () => {
@@ -94,7 +97,65 @@ describe('sign-blob --key against a local Rekor and TSA', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 
-  function officialVerify(json: unknown, artifact: Buffer): void {
+  for (const log of ['v1', 'v2'] as const) {
+    it(`Rekor ${log}: attest-blob and verify-blob-attestation (predicate type and subject checked)`, async () => {
+      writeFileSync(path.join(dir, 'sbom.json'), JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [] }));
+      const bundle = `att-${log}.sigstore.json`;
+      const signed = await cli(['attest-blob', '--key', 'cosign.key', '--predicate', 'sbom.json', '--type', 'cyclonedx', '--signing-config', `${log}.json`, '--trusted-root', 'trusted_root.json', '--bundle', bundle, '--yes', 'artifact.txt']);
+      expect(signed.code, signed.stderr).toBe(0);
+      const json = JSON.parse(readFileSync(path.join(dir, bundle), 'utf8'));
+      expect(json.verificationMaterial.tlogEntries[0].kindVersion).toEqual({ kind: 'dsse', version: log === 'v1' ? '0.0.1' : '0.0.2' });
+      const statement = JSON.parse(Buffer.from(json.dsseEnvelope.payload, 'base64').toString('utf8'));
+      expect(statement.predicateType).toBe('https://cyclonedx.org/bom');
+
+      const verify = (extra: string[], file = 'artifact.txt') => cli(['verify-blob-attestation', '--key', 'cosign.pub', '--bundle', bundle, '--trusted-root', 'trusted_root.json', ...extra, file]);
+      const ok = await verify(['--type', 'cyclonedx']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toBe('Verified OK\n');
+      const wrongType = await verify(['--type', 'spdxjson']);
+      expect(wrongType.code).toBe(1);
+      expect(wrongType.stderr).toContain('PREDICATE_TYPE_MISMATCH');
+      const wrongBlob = await verify(['--type', 'cyclonedx'], 'other.txt');
+      expect(wrongBlob.code).toBe(1);
+      expect(wrongBlob.stderr).toContain('DIGEST_MISMATCH');
+      officialVerify(json, undefined);
+    });
+  }
+
+  it('initialize from a TUF repository: sign-blob and verify-blob then need no trust files, and sigstore-js reads the same repository', async () => {
+    const tufDir = path.join(dir, 'tuf');
+    const quiet = { stdout: () => undefined, stderr: () => undefined, env: { SIGSTACK_TUF_PASSWORD: 'tuf' } };
+    const init = await runTuf(['init', '--dir', tufDir, '--scrypt-n', '32768', '--trusted-root', path.join(dir, 'trusted_root.json'), '--signing-config', path.join(dir, 'v1.json')], quiet);
+    expect(init).toBe(0);
+    const server = await serveRepository({ dir: path.join(tufDir, 'repository'), host: '127.0.0.1', port: 0 });
+    try {
+      const rootPath = path.join(tufDir, 'repository', '1.root.json');
+      const initialized = await cli(['initialize', '--mirror', server.url, '--root', rootPath]);
+      expect(initialized.code, initialized.stderr).toBe(0);
+      const signed = await cli(['sign-blob', '--key', 'cosign.key', '--bundle', 'tuf.sigstore.json', '--yes', 'artifact.txt']);
+      expect(signed.code, signed.stderr).toBe(0);
+      for (const extra of [[], ['--offline']]) {
+        const ok = await cli(['verify-blob', '--key', 'cosign.pub', '--bundle', 'tuf.sigstore.json', ...extra, 'artifact.txt']);
+        expect(ok.code, ok.stderr).toBe(0);
+      }
+      // Another home never initialised has no cached root: offline it says so in one line.
+      const fresh = await runCli(['verify-blob', '--key', 'cosign.pub', '--bundle', 'tuf.sigstore.json', '--offline', 'artifact.txt'], { env: testEnv(), cwd: dir });
+      expect(fresh.code).toBe(4);
+      expect(fresh.stderr).toContain('--trusted-root');
+
+      const pub = readFileSync(path.join(dir, 'cosign.pub'), 'utf8');
+      await sigstoreVerify(JSON.parse(readFileSync(path.join(dir, 'tuf.sigstore.json'), 'utf8')), readFileSync(path.join(dir, 'artifact.txt')), {
+        tufMirrorURL: server.url,
+        tufRootPath: rootPath,
+        tufCachePath: mkdtempSync(path.join(tmpdir(), 'sigstack-cli-sigstore-js-')),
+        keySelector: () => pub,
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  function officialVerify(json: unknown, artifact: Buffer | undefined): void {
     const root = PbTrustedRoot.fromJSON(JSON.parse(readFileSync(path.join(dir, 'trusted_root.json'), 'utf8')));
     const pub = importPublicKey(readFileSync(path.join(dir, 'cosign.pub'), 'utf8'));
     const keys = () => ({ publicKey: pub.keyObject, validFor: () => true });

@@ -1,5 +1,5 @@
 // sigstack verify-blob: cosign's verify-blob over @sigstack/verify.
-import type { SigstoreBundle } from '@sigstack/bundle';
+import { bundleToJSON, type SigstoreBundle } from '@sigstack/bundle';
 import { digest } from '@sigstack/crypto';
 import { verifyBundle, type Artifact, type VerificationResult } from '@sigstack/verify';
 import { bool, parseFlags, positionals, str, type Parsed } from '../args.js';
@@ -8,7 +8,6 @@ import { CliError, usage } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { rekorV1Search } from '../services/rekor.js';
 import { finishBundle } from '../sign/assemble.js';
-import { bundleToJSON } from '@sigstack/bundle';
 import { TrustSource } from '../trust/load.js';
 import { artifactArgument } from '../verify/artifact.js';
 import { bundleFromDetached, readBundle } from '../verify/bundle-input.js';
@@ -35,7 +34,8 @@ async function withLogEntries(io: CliIo, p: Parsed, bundle: SigstoreBundle, arti
   return finishBundle(json as unknown as Record<string, unknown>);
 }
 
-export async function verifyFromFlags(io: CliIo, p: Parsed, command: string, artifact: Artifact): Promise<VerificationResult> {
+/** Verification as cosign's flags ask; `artifact` undefined verifies a DSSE envelope alone. */
+export async function verifyFromFlags(io: CliIo, p: Parsed, command: string, artifact: Artifact | undefined): Promise<VerificationResult> {
   const policy = policyFromFlags(io, p, command);
   const trust = new TrustSource(io, bool(p, 'offline'));
   const trustedRoot = await trust.trustedRoot(str(p, 'trusted-root'));
@@ -46,13 +46,14 @@ export async function verifyFromFlags(io: CliIo, p: Parsed, command: string, art
     if (signature !== undefined || str(p, 'certificate') !== undefined) throw usage(`${command}: --bundle carries the signature and certificate; drop --signature/--certificate`);
     bundle = readBundle(io, bundleFile);
   } else if (signature !== undefined) {
+    if (artifact === undefined) throw usage(`${command}: a detached --signature needs the artifact`);
     bundle = await withLogEntries(io, p, bundleFromDetached(io, { signature, certificate: str(p, 'certificate'), artifact }), artifact);
   } else {
     throw usage(`${command}: --bundle (or --signature) is required`);
   }
   const candidates = bundle.verificationMaterial.tlogEntries;
   const attempt = (b: SigstoreBundle) =>
-    verifyBundle(b, { trustedRoot, policy, artifact, offline: bool(p, 'offline'), now: io.now(), ...thresholds(p) });
+    verifyBundle(b, { trustedRoot, policy, ...(artifact ? { artifact } : {}), offline: bool(p, 'offline'), now: io.now(), ...thresholds(p) });
   let result: VerificationResult;
   if (bundleFile === undefined && candidates.length > 1) {
     // Several log entries for one digest (other signers): the one whose body is ours verifies.
