@@ -4,13 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import type { PrivateKey } from '@sigstack/crypto';
 import type { RoutesPlugin } from '@sigstack/server';
-import { migrate, openDatabase } from '@sigstack/tlog-store';
+import { migrate, openPostgres } from '@sigstack/tlog-store';
 import type { SqlDatabase } from '@sigstack/tlog-store';
 import { X509Error, parseCertificates } from '@sigstack/x509';
 import type { ParsedCertificate } from '@sigstack/x509';
 import type { CtlogConfig } from './config.js';
 import { CtLog } from './ct-log.js';
-import { migrateExtraData } from './extra-data.js';
+import { migrateIntake } from './intake.js';
+import { openFastPglite } from './pglite.js';
 import { loadLogKey } from './keys.js';
 import { registerCtRoutes } from './routes.js';
 import { ChainValidator } from './validate.js';
@@ -58,10 +59,11 @@ export async function openCtlog(config: CtlogConfig, options: OpenCtlogOptions =
       file: config.CTLOG_KEY_FILE ?? join(config.DATA_DIR, 'ctlog-key.pem'),
       generate: config.CTLOG_GENERATE_KEY && config.CTLOG_KEY_FILE === undefined,
     }));
-  const db = options.db ?? (await openDatabase({ url: config.DATABASE_URL?.reveal(), dataDir: join(config.DATA_DIR, 'pglite') }));
+  const url = config.DATABASE_URL?.reveal();
+  const db = options.db ?? (url ? await openPostgres({ url }) : await openFastPglite(join(config.DATA_DIR, 'pglite')));
   try {
     await migrate(db);
-    await migrateExtraData(db);
+    await migrateIntake(db);
     const clock = options.clock ?? Date.now;
     const validator = new ChainValidator(roots, { maxChain: config.CTLOG_MAX_CHAIN, clock });
     const log = await CtLog.open({
@@ -74,6 +76,8 @@ export async function openCtlog(config: CtlogConfig, options: OpenCtlogOptions =
         maxBatchAgeMs: config.BATCH_MAX_AGE,
         maxPending: Math.max(config.MAX_PENDING, config.BATCH_MAX_SIZE),
       },
+      ackAfter: config.CTLOG_ACK,
+      sequenceIntervalMs: config.CTLOG_SEQUENCE_INTERVAL,
       clock,
     });
     return { db, log, ownsDb: options.db === undefined };
@@ -88,12 +92,21 @@ export function ctlogRoutes(opened: OpenedCtlog): RoutesPlugin<CtlogConfig> {
   return async (app: FastifyInstance, context) => {
     const { config } = context;
     context.readiness.add('database', () => opened.db.query('SELECT 1'));
+    opened.log.sequencer.logger = context.log;
     new Gauge({
       name: 'ctlog_pending_entries',
       help: 'Submissions accepted and waiting for their batch',
       registers: [context.registry],
       collect() {
         this.set(opened.log.store.pending);
+      },
+    });
+    new Gauge({
+      name: 'ctlog_unsequenced_entries',
+      help: 'Submissions answered with an SCT and not yet in a committed tree',
+      registers: [context.registry],
+      collect() {
+        this.set(opened.log.sequencer.backlog);
       },
     });
     const prefix = config.CTLOG_PREFIX ? `/${config.CTLOG_PREFIX.replace(/^\/+|\/+$/g, '')}` : '';

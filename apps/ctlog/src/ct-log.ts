@@ -12,7 +12,8 @@ import {
   treeHeadSignedData,
 } from '@sigstack/x509';
 import type { CtEntry, SignedCertificateTimestamp } from '@sigstack/x509';
-import { ExtraDataStore } from './extra-data.js';
+import { Intake } from './intake.js';
+import { Sequencer } from './sequencer.js';
 import type { ChainValidator, EntryKind } from './validate.js';
 import { ctErrors } from './errors.js';
 
@@ -34,6 +35,13 @@ export interface CtLogOptions {
   /** The log's name in the database. */
   readonly name: string;
   readonly batch: BatchQueueOptions;
+  /**
+   * When to answer: 'intake' (default) once the submission is durable, with sequencing
+   * into the tree following within one batch; 'sequenced' only once it is in a committed tree.
+   */
+  readonly ackAfter?: 'intake' | 'sequenced';
+  /** How long the sequencer gathers submissions before a batch (ignored with ackAfter 'sequenced'). */
+  readonly sequenceIntervalMs?: number;
   readonly clock?: () => number;
 }
 
@@ -54,10 +62,13 @@ function sthSigner(key: PrivateKey): CheckpointSigner {
 }
 
 /**
- * An RFC 6962 log over the shared log store. A submission is checked, its extra_data
- * written, its MerkleTreeLeaf (stamped now) sequenced; the SCT is returned only once
- * the batch holding the entry has committed, so every SCT handed out is for an entry
- * already in the tree (an MMD of zero), and the next STH covers it.
+ * An RFC 6962 log over the shared log store. A submission is checked, then written
+ * durably with its MerkleTreeLeaf (stamped now) and extra_data, in batches; the SCT is
+ * answered once that write has committed, as Trillian-backed CT logs answer once the
+ * leaf is in their durable queue. The Sequencer then moves it into the tree in large
+ * batches (one STH each), usually within milliseconds: the maximum merge delay is one
+ * sequencing batch while the log is up, and a restart re-sequences what was taken in.
+ * With ackAfter 'sequenced', the SCT waits for the committed tree instead.
  */
 export class CtLog {
   readonly logId: Uint8Array;
@@ -65,32 +76,48 @@ export class CtLog {
 
   private constructor(
     readonly store: TransparencyLog,
-    private readonly extra: ExtraDataStore,
+    private readonly intake: Intake,
+    readonly sequencer: Sequencer,
     private readonly key: PrivateKey,
     readonly validator: ChainValidator,
+    private readonly ackAfter: 'intake' | 'sequenced',
     clock: () => number,
   ) {
     this.logId = keyId(key.publicKey);
     this.clock = clock;
   }
 
+  get publicKey(): PrivateKey['publicKey'] {
+    return this.key.publicKey;
+  }
+
   static async open(options: CtLogOptions): Promise<CtLog> {
     const clock = options.clock ?? Date.now;
     const store = await TransparencyLog.open({ db: options.db, logId: options.name, signer: sthSigner(options.key), batch: options.batch, clock });
-    const extra = new ExtraDataStore(options.db, options.name, options.batch);
-    return new CtLog(store, extra, options.key, options.validator, clock);
+    const intake = new Intake(options.db, options.name, options.batch);
+    const interval = options.ackAfter === 'sequenced' ? 0 : (options.sequenceIntervalMs ?? 0);
+    const sequencer = new Sequencer(store, intake, interval);
+    const log = new CtLog(store, intake, sequencer, options.key, options.validator, options.ackAfter ?? 'intake', clock);
+    await sequencer.recover();
+    return log;
   }
 
   async submit(chain: readonly Uint8Array[], kind: EntryKind): Promise<SignedCertificateTimestamp> {
     const checked = await this.validator.validate(chain, kind);
     const timestamp = this.clock();
-    const data = encodeMerkleTreeLeaf({ timestamp, entry: checked.entry, extensions: new Uint8Array() });
-    await this.extra.put(checked.identity, checked.extraData);
-    // Sign while the batch commits; a resubmission is re-signed with its first timestamp.
-    const [result, early] = await Promise.all([this.store.append({ data, identity: checked.identity }), this.signSct(timestamp, checked.entry)]);
-    if (!result.duplicate || result.entry.data === data) return early;
-    const logged = decodeMerkleTreeLeaf(result.entry.data);
-    return this.signSct(logged.timestamp, checked.entry);
+    const leafData = encodeMerkleTreeLeaf({ timestamp, entry: checked.entry, extensions: new Uint8Array() });
+    const submission = { identity: checked.identity, leafData, extraData: checked.extraData };
+    // Sign while the intake batch commits; a resubmission is re-signed with its first timestamp.
+    const [taken, early] = await Promise.all([this.intake.put(submission), this.signSct(timestamp, checked.entry)]);
+    const sequenced = taken.fresh ? this.sequencer.enqueue(submission) : undefined;
+    if (this.ackAfter === 'sequenced') await (sequenced ?? this.sequencer.drain());
+    if (taken.fresh) return early;
+    return this.signSct(decodeMerkleTreeLeaf(taken.leafData).timestamp, checked.entry);
+  }
+
+  /** Resolves once everything accepted so far is in a committed tree (tests, shutdown). */
+  sequenced(): Promise<void> {
+    return this.sequencer.drain();
   }
 
   /** The latest STH (the checkpoint of the last batch). */
@@ -123,7 +150,7 @@ export class CtLog {
     if (start > end || start >= head.size) throw ctErrors.create('INVALID_QUERY', `entries ${start}..${end} are not in a tree of size ${head.size}`);
     const last = Math.min(end, start + max - 1, head.size - 1);
     const entries = await this.store.entries(start, last + 1);
-    const extras = await this.extra.get(entries.map((e) => e.identity));
+    const extras = await this.intake.extraData(entries.map((e) => e.identity));
     return entries.map((e) => ({ leafInput: e.data, extraData: extras.get(Buffer.from(e.identity).toString('hex')) ?? new Uint8Array() }));
   }
 
@@ -136,7 +163,8 @@ export class CtLog {
 
   /** Flushes accepted submissions; the caller closes the database. */
   async close(): Promise<void> {
-    await this.extra.close();
+    await this.intake.close();
+    await this.sequencer.drain();
     await this.store.close();
   }
 

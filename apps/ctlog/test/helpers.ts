@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { generateKeyPair } from '@sigstack/crypto';
 import type { PrivateKey } from '@sigstack/crypto';
 import { build, parseConfig } from '@sigstack/server';
-import { openPglite, openPostgres } from '@sigstack/tlog-store';
+import { openPostgres } from '@sigstack/tlog-store';
+import { openFastPglite } from '../src/pglite.js';
 import type { SqlDatabase } from '@sigstack/tlog-store';
 import { ctlogRoutes, openCtlog } from '../src/app.js';
 import type { OpenedCtlog } from '../src/app.js';
@@ -21,7 +22,7 @@ export interface Backend {
   open(): Promise<SqlDatabase>;
 }
 
-export const backends: Backend[] = [{ name: 'pglite', open: () => openPglite() }];
+export const backends: Backend[] = [{ name: 'pglite', open: () => openFastPglite() }];
 const url = process.env['DATABASE_URL'];
 if (url) backends.push({ name: 'postgres', open: () => openPostgres({ url, maxConnections: 4 }) });
 
