@@ -1,0 +1,244 @@
+// `npm start`: the whole stack on loopback. Order: check the ports and the state folder,
+// make the keys a first start needs, start OIDC, CT log, TSA and Rekor together, then Fulcio
+// (it needs the CT log and the OIDC provider), then build or refresh the TUF repository from
+// what the running services serve, serve it, and print what works.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { serveRepository } from '@sigstack/scaffolding';
+import type { RunningServer } from '@sigstack/scaffolding';
+import { jwtClaims, listWorkloads, userToken, workloadToken } from './dev-token.js';
+import { StackError } from './errors.js';
+import { banner, sh, stackJson } from './output.js';
+import type { Identity, StackInfo } from './output.js';
+import { checkPorts, probePort } from './ports.js';
+import { issuerConfig, rekorV2Origin, serviceSpecs } from './services.js';
+import type { Settings } from './settings.js';
+import { PORTS, serviceUrl } from './settings.js';
+import { ensureFulcioCa, ensureLogKey, markComplete, openState, writeAtomic } from './state.js';
+import type { OpenedState } from './state.js';
+import { failed, startService, waitReady } from './supervisor.js';
+import type { RunningService } from './supervisor.js';
+import { ensureRepository } from './tuf.js';
+
+export interface StackOptions {
+  /** The workspace root (apps/<app>/dist/main.js live under it). */
+  readonly root: string;
+  readonly settings: Settings;
+  /** Progress lines (stderr in the CLI). */
+  readonly progress: (line: string) => void;
+  /** The banner and other output for people (stdout in the CLI). */
+  readonly print: (text: string) => void;
+  /** How long a service may take to become ready. */
+  readonly readyTimeoutMs?: number;
+  /** Grace period between SIGTERM and SIGKILL at shutdown. */
+  readonly stopGraceMs?: number;
+}
+
+export interface RunningStack {
+  readonly info: StackInfo;
+  /** Resolves when a service dies after start-up (with the error), never while all run. */
+  readonly failure: Promise<StackError>;
+  stop(): Promise<void>;
+}
+
+const DEMO_TEXT = 'Hello from the local sigstack.\n';
+const DEMO_PREDICATE = {
+  buildDefinition: { buildType: 'https://sigstack.dev/local-demo/v1', externalParameters: { source: 'local' } },
+  runDetails: { builder: { id: 'https://sigstack.dev/local-stack' } },
+};
+
+/** Refuses to start a second stack on the same state folder while the first still runs. */
+async function checkNotRunning(state: OpenedState): Promise<void> {
+  if (!existsSync(state.layout.stackJson)) return;
+  let pid: number | undefined;
+  try {
+    pid = (JSON.parse(await readFile(state.layout.stackJson, 'utf8')) as { pid?: number }).pid;
+  } catch {
+    return; // Rewritten below.
+  }
+  if (pid === undefined || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // Gone: a stale file from a stack that was killed.
+  }
+  throw new StackError('PORT_IN_USE', `a stack is already running from ${state.layout.dir} (process ${pid}); stop it first (Ctrl-C in its terminal, or kill ${pid})`);
+}
+
+/** Which commands the bundled client has (so only working commands are printed). */
+async function cliCommands(root: string): Promise<Set<string>> {
+  const main = path.join(root, 'apps', 'cli', 'dist', 'main.js');
+  if (!existsSync(main)) return new Set();
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [main, '--help'], { timeout: 20_000 });
+    return new Set([...stdout.matchAll(/^ {2}([a-z][a-z-]*(?: [a-z][a-z-]*)?) {2,}/gm)].map((m) => m[1] as string));
+  } catch (error) {
+    // `sigstack` with no command exits non-zero but still prints the list.
+    const stdout = (error as { stdout?: string }).stdout ?? '';
+    return new Set([...stdout.matchAll(/^ {2}([a-z][a-z-]*(?: [a-z][a-z-]*)?) {2,}/gm)].map((m) => m[1] as string));
+  }
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const { settings, root, progress } = options;
+  const started = Date.now();
+  const readyTimeout = options.readyTimeoutMs ?? 90_000;
+  const grace = options.stopGraceMs ?? 8_000;
+
+  await checkPorts(settings);
+  const state = await openState(settings.state);
+  await checkNotRunning(state);
+  const l = state.layout;
+  if (state.fresh) progress(`Creating the state folder ${l.dir}: generating the dev keys (first start only)...`);
+
+  const ca = await ensureFulcioCa(state);
+  const ctlogKeyFile = path.join(l.ctlog, 'ctlog-key.pem');
+  const rekorKeyFile = path.join(l.rekor, 'rekor-v1-key.pem');
+  const rekorV2KeyFile = path.join(l.rekor, 'rekor-v2-key.pem');
+  await ensureLogKey(state, ctlogKeyFile, 'ecdsa-p256');
+  await ensureLogKey(state, rekorKeyFile, 'ecdsa-p256');
+  const rekorV2Pem = await ensureLogKey(state, rekorV2KeyFile, 'ed25519');
+  const issuerConfigFile = path.join(l.fulcio, 'issuers.yaml');
+  await writeAtomic(issuerConfigFile, issuerConfig(serviceUrl(settings, 'oidc')));
+  if (!existsSync(path.join(l.demo, 'hello.txt'))) await writeFile(path.join(l.demo, 'hello.txt'), DEMO_TEXT);
+  if (!existsSync(path.join(l.demo, 'predicate.json'))) await writeFile(path.join(l.demo, 'predicate.json'), `${JSON.stringify(DEMO_PREDICATE, null, 2)}\n`);
+
+  const specs = serviceSpecs(root, settings, state, {
+    ca,
+    issuerConfigFile,
+    ctlogKeyFile,
+    ctlogPublicKeyFile: ctlogKeyFile.replace(/\.pem$/, '.pub'),
+    rekorKeyFile,
+    rekorV2KeyFile,
+  });
+  const running: RunningService[] = [];
+  let tufServer: RunningServer | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await tufServer?.close().catch(() => undefined);
+      // Reverse order: Fulcio first (it depends on the others).
+      await Promise.all([...running].reverse().map((s) => s.stop(grace)));
+      // The file says where a running stack is; once stopped it must not claim one.
+      try {
+        const text = await readFile(l.stackJson, 'utf8');
+        const value = JSON.parse(text) as Record<string, unknown>;
+        if (value['pid'] === process.pid) await writeAtomic(l.stackJson, `${JSON.stringify({ ...value, pid: null, stoppedAt: new Date().toISOString() }, null, 2)}\n`);
+      } catch {
+        // Nothing written yet.
+      }
+    })();
+    return stopping;
+  };
+  process.once('exit', () => {
+    for (const s of running) s.killNow();
+  });
+
+  try {
+    const launch = async (name: keyof typeof specs) => {
+      const service = startService(specs[name], settings.verbose);
+      running.push(service);
+      await waitReady(service, readyTimeout);
+      progress(`  ${specs[name].label} is ready at ${specs[name].url}`);
+      return service;
+    };
+    progress(`Starting the services${settings.databaseUrl ? ' (logs in PostgreSQL: DATABASE_URL)' : ''}...`);
+    // Independent services start together; Fulcio needs the CT log and the OIDC provider.
+    const first = ['oidc', 'ctlog', 'tsa', 'rekor'] as const;
+    const results = await Promise.allSettled(first.map((name) => launch(name)));
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    await launch('fulcio');
+
+    progress(state.fresh ? 'Creating the TUF repository from the running services (first start only)...' : 'Checking the TUF repository against the running services...');
+    const origin = rekorV2Origin(settings);
+    const tuf = await ensureRepository(state, {
+      fulcio: { url: serviceUrl(settings, 'fulcio') },
+      rekor: [{ url: serviceUrl(settings, 'rekor') }],
+      rekorV2: [{ url: serviceUrl(settings, 'rekor'), publicKeyPem: rekorV2Pem, origin }],
+      ctlogs: [{ url: serviceUrl(settings, 'ctlog'), publicKeyPem: await readFile(ctlogKeyFile.replace(/\.pem$/, '.pub'), 'utf8') }],
+      tsa: [{ url: serviceUrl(settings, 'tsa') }],
+      oidc: [{ url: serviceUrl(settings, 'oidc') }],
+      operator: 'sigstack local stack',
+    });
+    const probe = await probePort(settings.host, settings.ports.tuf);
+    if (probe !== undefined) {
+      const spec = PORTS.find((p) => p.service === 'tuf');
+      throw new StackError('PORT_IN_USE', `port ${settings.ports.tuf} (TUF repository) was taken while the stack started; choose another with ${spec?.env}=N`);
+    }
+    tufServer = await serveRepository({ dir: l.repository, host: settings.host, port: settings.ports.tuf });
+    progress(`  the TUF repository is ${tuf.action === 'created' ? 'created and ' : tuf.action === 'published' ? 'updated (new targets) and ' : ''}served at ${tufServer.url} (root v${tuf.rootVersion})`);
+    await markComplete(state);
+
+    // The identities the printed commands verify, read from real tokens (this also proves
+    // the sign-in flow works before anyone pastes a command).
+    const oidcUrl = serviceUrl(settings, 'oidc');
+    const workloadSecretFile = path.join(l.oidc, 'workload-secret');
+    const workloads = await listWorkloads(oidcUrl);
+    const userClaims = jwtClaims(await userToken(oidcUrl, 'alice'));
+    const user: Identity & { profile: string } = { profile: 'alice', identity: String(userClaims['email']), issuer: String(userClaims['iss']) };
+    const gha = workloads.find((w) => w.kind === 'github-actions') ?? workloads[0];
+    let workload: Identity & { profile: string } = user;
+    if (gha !== undefined) {
+      const claims = jwtClaims(await workloadToken({ issuer: oidcUrl, workloadSecretFile }, gha.name));
+      // Fulcio's github-workflow issuer type: the SAN is the job workflow ref as a URL.
+      const identity = gha.kind === 'github-actions' && typeof claims['job_workflow_ref'] === 'string' ? `https://github.com/${claims['job_workflow_ref']}` : gha.subject;
+      workload = { profile: gha.name, identity, issuer: String(claims['iss']) };
+    }
+
+    const commands = await cliCommands(root);
+    const launcher = path.join(root, 'tools', 'stack', 'dist', 'main.js');
+    const defaultState = path.resolve(process.cwd(), '.sigstack') === l.dir;
+    const relLauncher = path.relative(process.cwd(), launcher);
+    const shownLauncher = relLauncher.startsWith('..') ? launcher : relLauncher;
+    const devTokenCommand = commands.has('dev-token')
+      ? `npx sigstack dev-token${defaultState ? '' : ` --state ${sh(settings.stateArg)}`}`
+      : `node ${sh(shownLauncher)} dev-token${defaultState ? '' : ` --state ${sh(settings.stateArg)}`}`;
+    const info: StackInfo = {
+      state: l.dir,
+      services: {
+        oidc: oidcUrl,
+        fulcio: serviceUrl(settings, 'fulcio'),
+        rekor: serviceUrl(settings, 'rekor'),
+        ctlog: serviceUrl(settings, 'ctlog'),
+        tsa: serviceUrl(settings, 'tsa'),
+        tuf: tufServer.url.replace(/\/+$/, ''),
+      },
+      tufRoot: tuf.rootFile,
+      trustedRoot: l.trustedRoot,
+      signingConfig: l.signingConfig,
+      logs: l.logs,
+      stackJson: l.stackJson,
+      workloadSecretFile,
+      demoFile: path.join(l.demo, 'hello.txt'),
+      predicateFile: path.join(l.demo, 'predicate.json'),
+      rekorV2Origin: origin,
+      user,
+      workload,
+      workloadProfiles: workloads.map((w) => w.name),
+      devTokenCommand,
+      devTokenCommandAbsolute: commands.has('dev-token')
+        ? `npx sigstack dev-token --state ${sh(l.dir)}`
+        : `node ${sh(launcher)} dev-token --state ${sh(l.dir)}`,
+      cliCommands: commands,
+      startSeconds: (Date.now() - started) / 1000,
+      fresh: state.fresh,
+    };
+    await writeAtomic(l.stackJson, `${JSON.stringify(stackJson(info), null, 2)}\n`);
+    options.print(banner(info));
+
+    const failure = Promise.race(
+      running.map(async (service) => {
+        await service.exited;
+        return failed(service, `${service.exitDescription()} while the stack was running`);
+      }),
+    );
+    return { info, failure: failure.then((e) => (stopping ? new Promise<StackError>(() => undefined) : e)), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
