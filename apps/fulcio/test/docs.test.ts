@@ -20,7 +20,7 @@ describe('docs/fulcio.md', () => {
     expect(snippets.length).toBeGreaterThanOrEqual(7);
     for (const snippet of snippets) {
       // The Keycloak snippet's ca-cert is elided; everything else must load as written.
-      const text = snippet.replace(/    ca-cert: \|\n(      .*\n)+/, '');
+      const text = snippet.replace(/ {4}ca-cert: \|\n( {6}.*\n)+/, '');
       expect(() => parseIdentityConfig(text), text).not.toThrow();
     }
   });
