@@ -2,11 +2,9 @@
 // make the keys a first start needs, start OIDC, CT log, TSA and Rekor together, then Fulcio
 // (it needs the CT log and the OIDC provider), then build or refresh the TUF repository from
 // what the running services serve, serve it, and print what works.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { serveRepository } from '@sigstack/scaffolding';
 import type { RunningServer } from '@sigstack/scaffolding';
 import { jwtClaims, listWorkloads, userToken, workloadToken } from './dev-token.js';
@@ -68,23 +66,40 @@ async function checkNotRunning(state: OpenedState): Promise<void> {
   throw new StackError('PORT_IN_USE', `a stack is already running from ${state.layout.dir} (process ${pid}); stop it first (Ctrl-C in its terminal, or kill ${pid})`);
 }
 
-/** Which commands the bundled client has (so only working commands are printed). */
-async function cliCommands(root: string): Promise<Set<string>> {
-  const main = path.join(root, 'apps', 'cli', 'dist', 'main.js');
-  if (!existsSync(main)) return new Set();
-  try {
-    const { stdout } = await promisify(execFile)(process.execPath, [main, '--help'], { timeout: 20_000 });
-    return new Set([...stdout.matchAll(/^ {2}([a-z][a-z-]*(?: [a-z][a-z-]*)?) {2,}/gm)].map((m) => m[1] as string));
-  } catch (error) {
-    // `sigstack` with no command exits non-zero but still prints the list.
-    const stdout = (error as { stdout?: string }).stdout ?? '';
-    return new Set([...stdout.matchAll(/^ {2}([a-z][a-z-]*(?: [a-z][a-z-]*)?) {2,}/gm)].map((m) => m[1] as string));
+/**
+ * Which commands the bundled client has, so only working commands are printed: each command
+ * is its own module, apps/cli/dist/commands/<name>.js (reading the folder costs nothing;
+ * asking `sigstack --help` would cost a process start).
+ */
+function cliCommands(root: string): Set<string> {
+  const dir = path.join(root, 'apps', 'cli', 'dist', 'commands');
+  if (!existsSync(dir)) return new Set();
+  return new Set(readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)));
+}
+
+/**
+ * The identities the printed commands verify, read from real tokens (this also proves the
+ * sign-in flow works before anyone pastes a command).
+ */
+async function readIdentities(oidcUrl: string, workloadSecretFile: string) {
+  const workloads = await listWorkloads(oidcUrl);
+  const userClaims = jwtClaims(await userToken(oidcUrl, 'alice'));
+  const user: Identity & { profile: string } = { profile: 'alice', identity: String(userClaims['email']), issuer: String(userClaims['iss']) };
+  const gha = workloads.find((w) => w.kind === 'github-actions') ?? workloads[0];
+  let workload: Identity & { profile: string } = user;
+  if (gha !== undefined) {
+    const claims = jwtClaims(await workloadToken({ issuer: oidcUrl, workloadSecretFile }, gha.name));
+    // Fulcio's github-workflow issuer type: the SAN is the job workflow ref as a URL.
+    const identity = gha.kind === 'github-actions' && typeof claims['job_workflow_ref'] === 'string' ? `https://github.com/${claims['job_workflow_ref']}` : gha.subject;
+    workload = { profile: gha.name, identity, issuer: String(claims['iss']) };
   }
+  return { workloads, user, workload };
 }
 
 export async function startStack(options: StackOptions): Promise<RunningStack> {
-  const { settings, root, progress } = options;
+  const { settings, root } = options;
   const started = Date.now();
+  const progress = (line: string) => options.progress(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   const readyTimeout = options.readyTimeoutMs ?? 90_000;
   const grace = options.stopGraceMs ?? 8_000;
 
@@ -142,17 +157,23 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const service = startService(specs[name], settings.verbose);
       running.push(service);
       await waitReady(service, readyTimeout);
-      progress(`  ${specs[name].label} is ready at ${specs[name].url}`);
+      progress(`${specs[name].label} is ready at ${specs[name].url}`);
       return service;
     };
     progress(`Starting the services${settings.databaseUrl ? ' (logs in PostgreSQL: DATABASE_URL)' : ''}...`);
-    // Independent services start together; Fulcio needs the CT log and the OIDC provider.
-    const first = ['oidc', 'ctlog', 'tsa', 'rekor'] as const;
-    const results = await Promise.allSettled(first.map((name) => launch(name)));
+    // All at once: Fulcio needs the CT log and the OIDC provider only when it issues (its
+    // readiness does not call them), and nothing else depends on another service.
+    const names = ['oidc', 'ctlog', 'tsa', 'rekor', 'fulcio'] as const;
+    const results = await Promise.allSettled(names.map((name) => launch(name)));
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected) throw rejected.reason;
-    await launch('fulcio');
 
+    const oidcUrl = serviceUrl(settings, 'oidc');
+    const workloadSecretFile = path.join(l.oidc, 'workload-secret');
+    // Read while the TUF step runs.
+    const identities = readIdentities(oidcUrl, workloadSecretFile);
+    // Settled here so a failure while the TUF step runs is not unhandled; rethrown below.
+    identities.catch(() => undefined);
     progress(state.fresh ? 'Creating the TUF repository from the running services (first start only)...' : 'Checking the TUF repository against the running services...');
     const origin = rekorV2Origin(settings);
     const tuf = await ensureRepository(state, {
@@ -170,26 +191,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       throw new StackError('PORT_IN_USE', `port ${settings.ports.tuf} (TUF repository) was taken while the stack started; choose another with ${spec?.env}=N`);
     }
     tufServer = await serveRepository({ dir: l.repository, host: settings.host, port: settings.ports.tuf });
-    progress(`  the TUF repository is ${tuf.action === 'created' ? 'created and ' : tuf.action === 'published' ? 'updated (new targets) and ' : ''}served at ${tufServer.url} (root v${tuf.rootVersion})`);
+    progress(`the TUF repository is ${tuf.action === 'created' ? 'created and ' : tuf.action === 'published' ? 'updated (new targets) and ' : ''}served at ${tufServer.url} (root v${tuf.rootVersion})`);
     await markComplete(state);
 
-    // The identities the printed commands verify, read from real tokens (this also proves
-    // the sign-in flow works before anyone pastes a command).
-    const oidcUrl = serviceUrl(settings, 'oidc');
-    const workloadSecretFile = path.join(l.oidc, 'workload-secret');
-    const workloads = await listWorkloads(oidcUrl);
-    const userClaims = jwtClaims(await userToken(oidcUrl, 'alice'));
-    const user: Identity & { profile: string } = { profile: 'alice', identity: String(userClaims['email']), issuer: String(userClaims['iss']) };
-    const gha = workloads.find((w) => w.kind === 'github-actions') ?? workloads[0];
-    let workload: Identity & { profile: string } = user;
-    if (gha !== undefined) {
-      const claims = jwtClaims(await workloadToken({ issuer: oidcUrl, workloadSecretFile }, gha.name));
-      // Fulcio's github-workflow issuer type: the SAN is the job workflow ref as a URL.
-      const identity = gha.kind === 'github-actions' && typeof claims['job_workflow_ref'] === 'string' ? `https://github.com/${claims['job_workflow_ref']}` : gha.subject;
-      workload = { profile: gha.name, identity, issuer: String(claims['iss']) };
-    }
-
-    const commands = await cliCommands(root);
+    const { workloads, user, workload } = await identities;
+    const commands = cliCommands(root);
     const launcher = path.join(root, 'tools', 'stack', 'dist', 'main.js');
     const defaultState = path.resolve(process.cwd(), '.sigstack') === l.dir;
     const relLauncher = path.relative(process.cwd(), launcher);
