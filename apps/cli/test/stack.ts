@@ -104,3 +104,61 @@ export async function startKeyStack(): Promise<KeyStack> {
     },
   };
 }
+
+export interface KeylessStack extends KeyStack {
+  readonly oidc: RunningApp;
+  readonly fulcio: RunningApp;
+  readonly ctlog: RunningApp;
+  readonly fulcioChain: string;
+  readonly ctlogPub: string;
+  /** A GitHub Actions workload token from the dev OIDC provider (apps/oidc). */
+  workloadToken(): Promise<string>;
+}
+
+const WORKLOAD_SECRET = 'sigstack-cli-test-workload-secret';
+
+/** Everything keyless signing needs: OIDC, Fulcio (ephemeral CA) and its CT log, Rekor, TSA. */
+export async function startKeylessStack(): Promise<KeylessStack> {
+  const [oidcPort, ctPort] = await Promise.all([freePort(), freePort()]);
+  const issuer = `http://127.0.0.1:${oidcPort}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'sigstack-cli-keyless-'));
+  const issuers = path.join(dir, 'issuers.yaml');
+  writeFileSync(
+    issuers,
+    `oidc-issuers:\n  ${issuer}:\n    issuer-url: ${issuer}\n    client-id: sigstore\n    type: email\n  ${issuer}/workloads/github-actions:\n    issuer-url: ${issuer}/workloads/github-actions\n    client-id: sigstore\n    type: github-workflow\n`,
+  );
+  const [keys, oidc, fulcio] = await Promise.all([
+    startKeyStack(),
+    startApp('oidc', { ISSUER_URL: issuer, WORKLOAD_SECRET }, oidcPort),
+    startApp('fulcio', { ISSUER_CONFIG_FILE: issuers, CA: 'ephemeral', CT_LOG_URL: `http://127.0.0.1:${ctPort}` }),
+  ]);
+  const bundle = (await (await fetch(`${fulcio.url}/api/v2/trustBundle`)).json()) as { chains: { certificates: string[] }[] };
+  const chainPems = bundle.chains[0]?.certificates ?? [];
+  const fulcioChain = path.join(dir, 'fulcio-chain.pem');
+  writeFileSync(fulcioChain, chainPems.map((c) => (c.endsWith('\n') ? c : `${c}\n`)).join(''));
+  const fulcioRoot = path.join(dir, 'fulcio-root.pem');
+  writeFileSync(fulcioRoot, chainPems[chainPems.length - 1] ?? '');
+  const ctlog = await startApp('ctlog', { CTLOG_ROOTS: fulcioRoot }, ctPort);
+  const ctlogPub = path.join(dir, 'ctlog.pub');
+  writeFileSync(ctlogPub, exportPublicKey(importPrivateKey(readFileSync(path.join(ctlog.dataDir, 'ctlog-key.pem'), 'utf8')).publicKey, 'pem'));
+  return {
+    ...keys,
+    oidc,
+    fulcio,
+    ctlog,
+    fulcioChain,
+    ctlogPub,
+    async workloadToken() {
+      const res = await fetch(`${oidc.url}/workload/token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${WORKLOAD_SECRET}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ workload: 'github-actions' }),
+      });
+      if (!res.ok) throw new Error(`workload token: HTTP ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { token: string }).token;
+    },
+    stop: async () => {
+      await Promise.all([keys.stop(), oidc.stop(), fulcio.stop(), ctlog.stop()]);
+    },
+  };
+}
