@@ -89,7 +89,12 @@ describe('keyless sign-blob against local OIDC, Fulcio, CT log, Rekor and TSA', 
 
   it('keyless attest-blob and verify-blob-attestation', async () => {
     writeFileSync(path.join(dir, 'provenance.json'), JSON.stringify({ buildType: 'https://example.com/build@v1', builder: { id: 'local' } }));
-    const signed = await cli(['attest-blob', '--identity-token', token, '--predicate', 'provenance.json', '--type', 'slsaprovenance', '--signing-config', 'v1.json', '--trusted-root', 'trusted_root.json', '--bundle', 'att.sigstore.json', '--yes', 'artifact.txt']);
+    // The token comes from the GitHub Actions token-request variables, as on a runner.
+    const actions = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${stack.oidc.url}/actions/id-token/github-actions?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'sigstack-cli-test-workload-secret',
+    };
+    const signed = await runCli(['attest-blob', '--predicate', 'provenance.json', '--type', 'slsaprovenance', '--signing-config', 'v1.json', '--trusted-root', 'trusted_root.json', '--bundle', 'att.sigstore.json', '--yes', 'artifact.txt'], { env: { ...env, ...actions }, cwd: dir });
     expect(signed.code, signed.stderr).toBe(0);
     const ok = await cli(['verify-blob-attestation', '--bundle', 'att.sigstore.json', '--type', 'slsaprovenance', '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, '--trusted-root', 'trusted_root.json', 'artifact.txt']);
     expect(ok.code, ok.stderr).toBe(0);

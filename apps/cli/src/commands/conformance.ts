@@ -44,7 +44,7 @@ export const conformance: Command = {
       if (p.booleans.get('staging') && str(p, 'trusted-root') === undefined) {
         throw usage('conformance verify-bundle: --staging needs --trusted-root (the staging root is not built in)');
       }
-      await verifyFromFlags(io, p, 'conformance verify-bundle', artifactArgument(io, file as string));
+      await verifyFromFlags(io, p, 'conformance verify-bundle', () => artifactArgument(io, file as string));
       return 0;
     }
     if (sub === 'sign-bundle') {

@@ -24,14 +24,15 @@ export const verifyBlobAttestation: Command = {
   async run(argv, io) {
     const p = parseFlags('verify-blob-attestation', argv, FLAGS);
     const digestHex = str(p, 'digest');
-    let artifact: Artifact | undefined;
+    let artifact: () => Artifact | undefined = () => undefined;
     if (digestHex !== undefined) {
       positionals(p, 'verify-blob-attestation', []);
       if ((str(p, 'digestAlg') ?? 'sha256') !== 'sha256' || !/^[0-9a-fA-F]{64}$/.test(digestHex)) throw usage('verify-blob-attestation: --digest must be a hex SHA-256 digest (--digestAlg sha256)');
-      artifact = { digest: Buffer.from(digestHex, 'hex'), algorithm: 'sha256' as const };
+      const fixed = { digest: Buffer.from(digestHex, 'hex'), algorithm: 'sha256' as const };
+      artifact = () => fixed;
     } else if (bool(p, 'check-claims')) {
       const [file] = positionals(p, 'verify-blob-attestation', ['FILE']);
-      artifact = artifactArgument(io, file as string);
+      artifact = () => artifactArgument(io, file as string);
     } else {
       positionals(p, 'verify-blob-attestation', p.positionals.length === 0 ? [] : ['FILE']);
     }

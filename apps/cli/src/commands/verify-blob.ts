@@ -35,8 +35,11 @@ async function withLogEntries(io: CliIo, p: Parsed, bundle: SigstoreBundle, arti
 }
 
 /** Verification as cosign's flags ask; `artifact` undefined verifies a DSSE envelope alone. */
-export async function verifyFromFlags(io: CliIo, p: Parsed, command: string, artifact: Artifact | undefined): Promise<VerificationResult> {
+export async function verifyFromFlags(io: CliIo, p: Parsed, command: string, artifactArg: () => Artifact | undefined): Promise<VerificationResult> {
+  // Flags first, files after: a usage mistake is reported before any file is read.
   const policy = policyFromFlags(io, p, command);
+  if (str(p, 'bundle') === undefined && str(p, 'signature') === undefined) throw usage(`${command}: --bundle (or --signature) is required`);
+  const artifact = artifactArg();
   const trust = new TrustSource(io, bool(p, 'offline'));
   const trustedRoot = await trust.trustedRoot(str(p, 'trusted-root'));
   const bundleFile = str(p, 'bundle');
@@ -85,7 +88,7 @@ export const verifyBlob: Command = {
   async run(argv, io) {
     const p = parseFlags('verify-blob', argv, FLAGS);
     const [file] = positionals(p, 'verify-blob', ['FILE']);
-    await verifyFromFlags(io, p, 'verify-blob', artifactArgument(io, file as string));
+    await verifyFromFlags(io, p, 'verify-blob', () => artifactArgument(io, file as string));
     io.stderr('Verified OK\n');
     return 0;
   },
