@@ -19,7 +19,7 @@ import { ensureFulcioCa, ensureLogKey, markComplete, openState, writeAtomic } fr
 import type { OpenedState } from './state.js';
 import { failed, startService, waitReady } from './supervisor.js';
 import type { RunningService } from './supervisor.js';
-import { ensureRepository } from './tuf.js';
+import { ensureRepository, refreshTuf } from './tuf.js';
 
 export interface StackOptions {
   /** The workspace root (apps/<app>/dist/main.js live under it). */
@@ -131,9 +131,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   });
   const running: RunningService[] = [];
   let tufServer: RunningServer | undefined;
+  let refresher: ReturnType<typeof setInterval> | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      clearInterval(refresher);
       await tufServer?.close().catch(() => undefined);
       // Reverse order: Fulcio first (it depends on the others).
       await Promise.all([...running].reverse().map((s) => s.stop(grace)));
@@ -164,9 +166,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     // All at once: Fulcio needs the CT log and the OIDC provider only when it issues (its
     // readiness does not call them), and nothing else depends on another service.
     const names = ['oidc', 'ctlog', 'tsa', 'rekor', 'fulcio'] as const;
-    const results = await Promise.allSettled(names.map((name) => launch(name)));
-    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (rejected) throw rejected.reason;
+    // The first failure stops the start at once (stop() below ends the others).
+    await Promise.all(names.map((name) => launch(name)));
 
     const oidcUrl = serviceUrl(settings, 'oidc');
     const workloadSecretFile = path.join(l.oidc, 'workload-secret');
@@ -193,6 +194,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     tufServer = await serveRepository({ dir: l.repository, host: settings.host, port: settings.ports.tuf });
     progress(`the TUF repository is ${tuf.action === 'created' ? 'created and ' : tuf.action === 'published' ? 'updated (new targets) and ' : ''}served at ${tufServer.url} (root v${tuf.rootVersion})`);
     await markComplete(state);
+    // A stack left running for days: re-sign timestamp and snapshot before they expire
+    // (refresh only re-signs once less than half a lifetime is left).
+    refresher = setInterval(() => {
+      void refreshTuf(state).catch((error: unknown) => options.progress(`warning: refreshing the TUF repository failed: ${(error as Error).message}`));
+    }, 60 * 60 * 1000);
+    refresher.unref();
 
     const { workloads, user, workload } = await identities;
     const commands = cliCommands(root);

@@ -126,3 +126,9 @@ export async function ensureRepository(state: OpenedState, spec: DeploymentSpec,
     throw tufError('the TUF repository', cause);
   }
 }
+
+/** Re-signs timestamp and snapshot when due (the periodic refresh of a running stack). */
+export async function refreshTuf(state: OpenedState, now = new Date()): Promise<void> {
+  const expiry = await expiryPolicy(state.layout.tuf);
+  await refreshRepository({ dir: state.layout.repository, onlineSigners: [await signer(state, 'online')], expiry, now });
+}
