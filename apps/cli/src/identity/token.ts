@@ -1,11 +1,12 @@
 // Where a keyless signature's identity token comes from, in cosign's order: --identity-token
 // (a token or a file holding one), SIGSTORE_ID_TOKEN, the GitHub Actions token request,
-// then an interactive device-code login against the configured issuer.
+// then an interactive login against the configured issuer (browser with PKCE, or device code).
 import { existsSync, readFileSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { resolvePath } from '../files.js';
 import { request, json } from '../services/http.js';
+import { browserLogin } from './browser-flow.js';
 import { deviceCodeLogin } from './device-flow.js';
 
 export interface TokenOptions {
@@ -14,6 +15,10 @@ export interface TokenOptions {
   readonly issuer: string | undefined;
   readonly clientId: string;
   readonly disableAmbient: boolean;
+  /** cosign's --fulcio-auth-flow: `normal` (browser, default) or `device`. */
+  readonly flow: string;
+  /** Open the browser (false in tests: the URL is printed either way). */
+  readonly openBrowser?: boolean;
 }
 
 function fromFlag(io: CliIo, value: string): string {
@@ -48,5 +53,7 @@ export async function identityToken(io: CliIo, options: TokenOptions): Promise<s
   if (!io.interactive) {
     throw new CliError('NO_TERMINAL', 'no identity token: give --identity-token or SIGSTORE_ID_TOKEN (an interactive login needs a terminal)');
   }
-  return deviceCodeLogin(io, options.issuer, options.clientId);
+  if (options.flow === 'device') return deviceCodeLogin(io, options.issuer, options.clientId);
+  if (options.flow !== 'normal') throw new CliError('USAGE', `--fulcio-auth-flow must be normal or device, not ${JSON.stringify(options.flow)}`);
+  return browserLogin(io, options.issuer, options.clientId, options.openBrowser ?? true);
 }

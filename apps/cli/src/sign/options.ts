@@ -22,6 +22,7 @@ export const SIGN_FLAGS: FlagSpecs = {
   'oidc-issuer': { type: 'string' },
   'oidc-client-id': { type: 'string' },
   'oidc-disable-ambient-providers': { type: 'boolean' },
+  'fulcio-auth-flow': { type: 'string' },
   'fulcio-url': { type: 'string' },
   'rekor-url': { type: 'string' },
   'timestamp-server-url': { type: 'string' },
@@ -68,6 +69,8 @@ export async function prepareSigning(io: CliIo, p: Parsed, command: string): Pro
       issuer: str(p, 'oidc-issuer') ?? services.oidcIssuer,
       clientId: str(p, 'oidc-client-id') ?? 'sigstore',
       disableAmbient: bool(p, 'oidc-disable-ambient-providers'),
+      flow: str(p, 'fulcio-auth-flow') ?? 'normal',
+      openBrowser: io.env['SIGSTACK_NO_BROWSER'] === undefined,
     });
     identity = { kind: 'keyless', token };
   }
