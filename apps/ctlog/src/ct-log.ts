@@ -4,15 +4,13 @@ import type { PrivateKey } from '@sigstack/crypto';
 import { TransparencyLog } from '@sigstack/tlog-store';
 import type { BatchQueueOptions, CheckpointSigner, SqlDatabase } from '@sigstack/tlog-store';
 import {
-  decodeMerkleTreeLeaf,
   encodeDigitallySigned,
-  encodeMerkleTreeLeaf,
   sctSignedData,
   signDigitallySigned,
   treeHeadSignedData,
 } from '@sigstack/x509';
 import type { CtEntry, SignedCertificateTimestamp } from '@sigstack/x509';
-import { Intake } from './intake.js';
+import { Intake, leafData } from './intake.js';
 import { Sequencer } from './sequencer.js';
 import type { ChainValidator, EntryKind } from './validate.js';
 import { ctErrors } from './errors.js';
@@ -81,6 +79,7 @@ export class CtLog {
     private readonly key: PrivateKey,
     readonly validator: ChainValidator,
     private readonly ackAfter: 'intake' | 'sequenced',
+    private readonly maxBacklog: number,
     clock: () => number,
   ) {
     this.logId = keyId(key.publicKey);
@@ -97,22 +96,27 @@ export class CtLog {
     const intake = new Intake(options.db, options.name, options.batch);
     const interval = options.ackAfter === 'sequenced' ? 0 : (options.sequenceIntervalMs ?? 0);
     const sequencer = new Sequencer(store, intake, interval);
-    const log = new CtLog(store, intake, sequencer, options.key, options.validator, options.ackAfter ?? 'intake', clock);
+    const log = new CtLog(store, intake, sequencer, options.key, options.validator, options.ackAfter ?? 'intake', options.batch.maxPending, clock);
     await sequencer.recover();
     return log;
   }
 
   async submit(chain: readonly Uint8Array[], kind: EntryKind): Promise<SignedCertificateTimestamp> {
+    // Answered but unsequenced entries are a promise; refuse to grow it without bound.
+    if (this.sequencer.backlog >= this.maxBacklog) {
+      throw ctErrors.create('OVERLOADED', 'too many submissions are waiting to be sequenced; retry shortly', { headers: { 'retry-after': '1' } });
+    }
     const checked = await this.validator.validate(chain, kind);
     const timestamp = this.clock();
-    const leafData = encodeMerkleTreeLeaf({ timestamp, entry: checked.entry, extensions: new Uint8Array() });
-    const submission = { identity: checked.identity, leafData, extraData: checked.extraData };
     // Sign while the intake batch commits; a resubmission is re-signed with its first timestamp.
-    const [taken, early] = await Promise.all([this.intake.put(submission), this.signSct(timestamp, checked.entry)]);
-    const sequenced = taken.fresh ? this.sequencer.enqueue(submission) : undefined;
+    const [taken, early] = await Promise.all([
+      this.intake.put({ identity: checked.identity, timestamp, entry: checked.entry, leaf: checked.leaf, chain: checked.chain }),
+      this.signSct(timestamp, checked.entry),
+    ]);
+    const sequenced = taken.fresh ? this.sequencer.enqueue({ identity: checked.identity, leafData: leafData({ timestamp, entry: checked.entry }) }) : undefined;
     if (this.ackAfter === 'sequenced') await (sequenced ?? this.sequencer.drain());
     if (taken.fresh) return early;
-    return this.signSct(decodeMerkleTreeLeaf(taken.leafData).timestamp, checked.entry);
+    return this.signSct(taken.timestamp, checked.entry);
   }
 
   /** Resolves once everything accepted so far is in a committed tree (tests, shutdown). */

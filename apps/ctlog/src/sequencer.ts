@@ -1,13 +1,19 @@
 import type { TransparencyLog } from '@sigstack/tlog-store';
 import type { Logger } from 'pino';
-import type { Intake, Submission } from './intake.js';
+import type { Intake } from './intake.js';
+
+/** What the store logs: the MerkleTreeLeaf, deduplicated by identity. */
+export interface Sequenceable {
+  readonly identity: Uint8Array;
+  readonly leafData: Uint8Array;
+}
 
 /** How many submissions are handed to the log store at once (it cuts them into its own batches). */
 const CHUNK = 1024;
 const RETRY_MS = 1000;
 
 interface Waiting {
-  readonly submission: Submission;
+  readonly submission: Sequenceable;
   readonly done: Array<(error?: unknown) => void>;
 }
 
@@ -43,7 +49,7 @@ export class Sequencer {
   }
 
   /** Queues a durable submission; the promise resolves once it is in a committed tree. */
-  enqueue(submission: Submission): Promise<void> {
+  enqueue(submission: Sequenceable): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ submission, done: [(error) => (error === undefined ? resolve() : reject(error))] });
       this.kick();

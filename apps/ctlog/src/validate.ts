@@ -11,6 +11,7 @@ import {
 } from '@sigstack/x509';
 import type { CertificateParts, CtEntry, ParsedCertificate } from '@sigstack/x509';
 import { ctErrors } from './errors.js';
+import { uint24Vector } from './tls-lists.js';
 
 export type EntryKind = CtEntry['type'];
 
@@ -19,8 +20,10 @@ export interface ValidatedSubmission {
   readonly entry: CtEntry;
   /** SHA-256 over the entry type and the submitted leaf DER: a resubmission gets the same SCT. */
   readonly identity: Uint8Array;
-  /** RFC 6962 4.6 extra_data: the chain (x509_entry) or PrecertChainEntry (precert_entry). */
-  readonly extraData: Uint8Array;
+  /** The submitted leaf (certificate or precertificate). */
+  readonly leaf: Uint8Array;
+  /** The verified issuer chain, issuer first, root last (what extra_data lists). */
+  readonly chain: readonly Uint8Array[];
 }
 
 interface IssuerPath {
@@ -79,18 +82,12 @@ export class ChainValidator {
     }
     if (!ok) throw ctErrors.create('UNTRUSTED_CHAIN', 'the leaf signature does not verify with its issuer');
 
-    const chainDers = path.map((c) => c.der);
-    let entry: CtEntry;
-    let extraData: Uint8Array;
-    if (kind === 'x509_entry') {
-      entry = { type: 'x509_entry', certificate: leafDer };
-      extraData = certificateList(chainDers);
-    } else {
-      entry = { type: 'precert_entry', issuerKeyHash: issuerKeyHash(issuer), tbsCertificate: precertTbs(leaf) };
-      extraData = Buffer.concat([uint24Vector(leafDer), certificateList(chainDers)]);
-    }
+    const entry: CtEntry =
+      kind === 'x509_entry'
+        ? { type: 'x509_entry', certificate: leafDer }
+        : { type: 'precert_entry', issuerKeyHash: issuerKeyHash(issuer), tbsCertificate: precertTbs(leaf) };
     const identity = createHash('sha256').update(kind === 'x509_entry' ? 'x509:' : 'precert:').update(leafDer).digest();
-    return { entry, identity: new Uint8Array(identity), extraData: new Uint8Array(extraData) };
+    return { entry, identity: new Uint8Array(identity), leaf: leafDer, chain: path.map((c) => c.der) };
   }
 
   /** The verified issuer path for a leaf (from the submitted issuers, or a root by name). */
@@ -144,20 +141,4 @@ function checkPoison(leaf: CertificateParts, kind: EntryKind): void {
   }
   if (kind === 'precert_entry' && !poison) throw ctErrors.create('WRONG_ENTRY_TYPE', 'add-pre-chain takes a precertificate (with the poison extension)');
   if (kind === 'x509_entry' && poison) throw ctErrors.create('WRONG_ENTRY_TYPE', 'add-chain takes a final certificate; send precertificates to add-pre-chain');
-}
-
-/** opaque ASN.1Cert<1..2^24-1>. */
-function uint24Vector(der: Uint8Array): Buffer {
-  const out = Buffer.alloc(3 + der.length);
-  out.writeUIntBE(der.length, 0, 3);
-  out.set(der, 3);
-  return out;
-}
-
-/** ASN.1Cert certificate_chain<0..2^24-1>. */
-function certificateList(ders: readonly Uint8Array[]): Buffer {
-  const body = Buffer.concat(ders.map(uint24Vector));
-  const out = Buffer.alloc(3);
-  out.writeUIntBE(body.length, 0, 3);
-  return Buffer.concat([out, body]);
 }

@@ -85,7 +85,9 @@ async function main(): Promise<void> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const storage = process.env['DATABASE_URL'] ? 'postgres' : 'pglite';
-  const server = spawn(process.execPath, [join(here, '..', 'main.js')], {
+  // CTLOG_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+  const nodeArgs = (process.env['CTLOG_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const server = spawn(process.execPath, [...nodeArgs, join(here, '..', 'main.js')], {
     env: {
       ...process.env,
       PORT: String(port),
