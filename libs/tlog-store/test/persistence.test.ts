@@ -12,7 +12,8 @@ describe('embedded store on disk', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tlog-store-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps every acknowledged entry across a restart of the database', async () => {
+  // Opening an on-disk PGlite (initdb, then recovery) takes seconds, more on a loaded machine.
+  it('keeps every acknowledged entry across a restart of the database', { timeout: 120_000 }, async () => {
     const first = await openDatabase({ dataDir: dir });
     await migrate(first);
     const log = await TransparencyLog.open({ db: first, logId: 'rekor', signer });
