@@ -77,6 +77,19 @@ describe('sign-blob --key against a local Rekor and TSA', () => {
     });
   }
 
+  it('a v0.1 bundle with only a signed entry timestamp: --offline accepts it, online the proof is fetched from Rekor', async () => {
+    const json = JSON.parse(readFileSync(path.join(dir, 'key-v1.sigstore.json'), 'utf8'));
+    json.mediaType = 'application/vnd.dev.sigstore.bundle+json;version=0.1';
+    delete json.verificationMaterial.tlogEntries[0].inclusionProof;
+    delete json.verificationMaterial.timestampVerificationData;
+    writeFileSync(path.join(dir, 'set-only.json'), JSON.stringify(json));
+    const args = ['verify-blob', '--key', 'cosign.pub', '--bundle', 'set-only.json', '--trusted-root', 'trusted_root.json', 'artifact.txt'];
+    for (const extra of [['--offline'], []]) {
+      const r = await cli([...args.slice(0, -1), ...extra, 'artifact.txt']);
+      expect(r.code, r.stderr).toBe(0);
+    }
+  });
+
   it('refuses to upload without --yes when there is no terminal to ask', async () => {
     const r = await cli(['sign-blob', '--key', 'cosign.key', '--signing-config', 'v1.json', '--bundle', 'x.json', 'artifact.txt']);
     expect(r.code).toBe(7);

@@ -1,7 +1,7 @@
 // sigstack verify-blob: cosign's verify-blob over @sigstack/verify.
 import { bundleToJSON, type SigstoreBundle } from '@sigstack/bundle';
 import { digest } from '@sigstack/crypto';
-import { verifyBundle, type Artifact, type VerificationResult } from '@sigstack/verify';
+import { VerificationError, verifyBundle, type Artifact, type VerificationResult } from '@sigstack/verify';
 import { bool, parseFlags, positionals, str, type Parsed } from '../args.js';
 import type { Command } from '../command.js';
 import { CliError, usage } from '../errors.js';
@@ -11,6 +11,7 @@ import { finishBundle } from '../sign/assemble.js';
 import { TrustSource } from '../trust/load.js';
 import { artifactArgument } from '../verify/artifact.js';
 import { bundleFromDetached, readBundle } from '../verify/bundle-input.js';
+import { withFetchedProofs } from '../verify/online-proof.js';
 import { COMMON_VERIFY_FLAGS, policyFromFlags, thresholds } from '../verify/policy.js';
 
 const FLAGS = {
@@ -73,7 +74,15 @@ export async function verifyFromFlags(io: CliIo, p: Parsed, command: string, art
     if (found === undefined) throw last;
     result = found;
   } else {
-    result = attempt(bundle);
+    try {
+      result = attempt(bundle);
+    } catch (error) {
+      // Online (no --offline): fetch missing inclusion proofs from the logs, then verify again.
+      if (!(error instanceof VerificationError && error.code === 'INCLUSION_PROOF_MISSING') || bool(p, 'offline')) throw error;
+      const completed = await withFetchedProofs(io, bundle, trustedRoot);
+      if (completed === bundle) throw error;
+      result = attempt(completed);
+    }
   }
   if (bool(p, 'use-signed-timestamps') && !result.timestamps.some((t) => t.source === 'rfc3161')) {
     throw new CliError('VERIFICATION_FAILED', 'TIMESTAMP_MISSING: --use-signed-timestamps needs a verified RFC 3161 timestamp in the bundle');
