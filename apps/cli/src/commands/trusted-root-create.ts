@@ -1,6 +1,6 @@
 // sigstack trusted-root create: cosign 3's command, for deployments that hand clients one
 // trusted_root.json instead of a TUF repository.
-import { decodePemBundle, exportPublicKey, importPublicKey, keyId, type PublicKey } from '@sigstack/crypto';
+import { decodePemBundle, exportPublicKey, importPublicKey, keyId } from '@sigstack/crypto';
 import { noteKeyId } from '@sigstack/scaffolding';
 import { parseTrustedRoot, serializeTrustedRoot, TRUSTED_ROOT_MEDIA_TYPE_V01 } from '@sigstack/trust';
 import { parseCertificate } from '@sigstack/x509';
@@ -9,6 +9,7 @@ import type { Command } from '../command.js';
 import { CliError, usage } from '../errors.js';
 import { readText, writeOutput } from '../files.js';
 import type { CliIo } from '../io.js';
+import { keyDetails } from '../key-details.js';
 import { parseSpec, specTime } from '../trust/spec.js';
 
 const FLAGS = {
@@ -20,19 +21,6 @@ const FLAGS = {
 } as const;
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-
-export function keyDetails(key: PublicKey): string {
-  switch (key.type) {
-    case 'ecdsa-p256':
-      return 'PKIX_ECDSA_P256_SHA_256';
-    case 'ecdsa-p384':
-      return 'PKIX_ECDSA_P384_SHA_384';
-    case 'ed25519':
-      return 'PKIX_ED25519';
-    default:
-      return `PKIX_RSA_PKCS1V15_${key.bits}_SHA256`;
-  }
-}
 
 function validFor(flag: string, spec: Map<string, string>, fallbackStart: string | undefined): Record<string, string> {
   const start = specTime(flag, spec.get('start-time')) ?? fallbackStart;

@@ -7,6 +7,7 @@ import { digest, encodePem, exportPublicKey, generateKeyPair, keyIdBase64, sign,
 import type { TrustedRoot } from '@sigstack/trust';
 import { verifyBundle, type VerificationResult } from '@sigstack/verify';
 import { CliError } from '../errors.js';
+import { keyDetails } from '../key-details.js';
 import type { CliIo } from '../io.js';
 import { fulcioCertificate } from '../services/fulcio.js';
 import { rekorV1Add, rekorV2Add } from '../services/rekor.js';
@@ -27,17 +28,6 @@ export interface SignOutcome {
   readonly certificatePem: string | undefined;
   /** Set when the bundle was verified against a trusted root after signing. */
   readonly verified: VerificationResult | undefined;
-}
-
-const KEY_DETAILS: Readonly<Record<string, string>> = {
-  'ecdsa-p256': 'PKIX_ECDSA_P256_SHA_256',
-  'ecdsa-p384': 'PKIX_ECDSA_P384_SHA_384',
-  ed25519: 'PKIX_ED25519',
-};
-
-function keyDetails(key: PrivateKey): string {
-  if (key.type === 'rsa') return `PKIX_RSA_PKCS1V15_${key.bits}_SHA256`;
-  return KEY_DETAILS[key.type] as string;
 }
 
 interface Signed {
@@ -61,7 +51,7 @@ async function logEntry(io: CliIo, log: RekorTarget, content: SignContent, s: Si
   }
   const verifier = {
     ...(s.certificate !== undefined ? { x509Certificate: { rawBytes: b64(s.certificate) } } : { publicKey: { rawBytes: b64(exportPublicKey(s.key.publicKey, 'der')) } }),
-    keyDetails: keyDetails(s.key),
+    keyDetails: keyDetails(s.key.publicKey),
   };
   if (content.kind === 'message') {
     return rekorV2Add(io.fetch, log.url, { hashedRekordRequestV002: { digest: b64(s.digest), signature: { content: b64(s.signature), verifier } } });
