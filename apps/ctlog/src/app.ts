@@ -4,14 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import type { PrivateKey } from '@sigstack/crypto';
 import type { RoutesPlugin } from '@sigstack/server';
-import { migrate, openPostgres } from '@sigstack/tlog-store';
+import { migrate, openPglite, openPostgres } from '@sigstack/tlog-store';
 import type { SqlDatabase } from '@sigstack/tlog-store';
 import { X509Error, parseCertificates } from '@sigstack/x509';
 import type { ParsedCertificate } from '@sigstack/x509';
 import type { CtlogConfig } from './config.js';
 import { CtLog } from './ct-log.js';
 import { migrateIntake } from './intake.js';
-import { openFastPglite } from './pglite.js';
 import { loadLogKey } from './keys.js';
 import { registerCtRoutes } from './routes.js';
 import { ChainValidator } from './validate.js';
@@ -60,7 +59,7 @@ export async function openCtlog(config: CtlogConfig, options: OpenCtlogOptions =
       generate: config.CTLOG_GENERATE_KEY && config.CTLOG_KEY_FILE === undefined,
     }));
   const url = config.DATABASE_URL?.reveal();
-  const db = options.db ?? (url ? await openPostgres({ url }) : await openFastPglite(join(config.DATA_DIR, 'pglite')));
+  const db = options.db ?? (url ? await openPostgres({ url }) : await openPglite({ dataDir: join(config.DATA_DIR, 'pglite') }));
   try {
     await migrate(db);
     await migrateIntake(db);

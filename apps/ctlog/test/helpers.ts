@@ -7,8 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { generateKeyPair } from '@sigstack/crypto';
 import type { PrivateKey } from '@sigstack/crypto';
 import { build, parseConfig } from '@sigstack/server';
-import { openPostgres } from '@sigstack/tlog-store';
-import { openFastPglite } from '../src/pglite.js';
+import { openPglite, openPostgres } from '@sigstack/tlog-store';
 import type { SqlDatabase } from '@sigstack/tlog-store';
 import { ctlogRoutes, openCtlog } from '../src/app.js';
 import type { OpenedCtlog } from '../src/app.js';
@@ -22,7 +21,7 @@ export interface Backend {
   open(): Promise<SqlDatabase>;
 }
 
-export const backends: Backend[] = [{ name: 'pglite', open: () => openFastPglite() }];
+export const backends: Backend[] = [{ name: 'pglite', open: () => openPglite() }];
 const url = process.env['DATABASE_URL'];
 if (url) backends.push({ name: 'postgres', open: () => openPostgres({ url, maxConnections: 4 }) });
 
