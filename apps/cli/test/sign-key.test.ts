@@ -90,6 +90,26 @@ describe('sign-blob --key against a local Rekor and TSA', () => {
     }
   });
 
+  it("cosign 2's own bundle format is read too (converted; the proof fetched online)", async () => {
+    const json = JSON.parse(readFileSync(path.join(dir, 'key-v1.sigstore.json'), 'utf8'));
+    const entry = json.verificationMaterial.tlogEntries[0];
+    const legacy = {
+      base64Signature: json.messageSignature.signature,
+      cert: '',
+      rekorBundle: {
+        SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp,
+        Payload: { body: entry.canonicalizedBody, integratedTime: Number(entry.integratedTime), logIndex: Number(entry.logIndex), logID: Buffer.from(entry.logId.keyId, 'base64').toString('hex') },
+      },
+    };
+    writeFileSync(path.join(dir, 'cosign2.bundle'), JSON.stringify(legacy));
+    for (const extra of [['--offline'], []]) {
+      const r = await cli(['verify-blob', '--key', 'cosign.pub', '--bundle', 'cosign2.bundle', '--trusted-root', 'trusted_root.json', ...extra, 'artifact.txt']);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const bad = await cli(['verify-blob', '--key', 'cosign.pub', '--bundle', 'cosign2.bundle', '--trusted-root', 'trusted_root.json', 'other.txt']);
+    expect(bad.code).toBe(1);
+  });
+
   it('refuses to upload without --yes when there is no terminal to ask', async () => {
     const r = await cli(['sign-blob', '--key', 'cosign.key', '--signing-config', 'v1.json', '--bundle', 'x.json', 'artifact.txt']);
     expect(r.code).toBe(7);

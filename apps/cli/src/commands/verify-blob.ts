@@ -48,7 +48,7 @@ export async function verifyFromFlags(io: CliIo, p: Parsed, command: string, art
   let bundle: SigstoreBundle;
   if (bundleFile !== undefined) {
     if (signature !== undefined || str(p, 'certificate') !== undefined) throw usage(`${command}: --bundle carries the signature and certificate; drop --signature/--certificate`);
-    bundle = readBundle(io, bundleFile);
+    bundle = readBundle(io, bundleFile, artifact);
   } else if (signature !== undefined) {
     if (artifact === undefined) throw usage(`${command}: a detached --signature needs the artifact`);
     bundle = await withLogEntries(io, p, bundleFromDetached(io, { signature, certificate: str(p, 'certificate'), artifact }), artifact);

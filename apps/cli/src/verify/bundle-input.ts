@@ -6,6 +6,7 @@ import type { Artifact } from '@sigstack/verify';
 import { BUNDLE_MEDIA_TYPE, messageSignatureBundleJson } from '../sign/assemble.js';
 import { CliError, usage } from '../errors.js';
 import { readInput, readText } from '../files.js';
+import { isLegacyBundle, legacyToBundle } from './legacy-bundle.js';
 import type { CliIo } from '../io.js';
 
 /** cosign writes signatures base64-encoded; raw bytes are accepted too, as cosign does. */
@@ -15,8 +16,17 @@ export function signatureBytes(text: Buffer): Buffer {
   return text;
 }
 
-export function readBundle(io: CliIo, file: string): SigstoreBundle {
-  return parseBundle(readInput(io, file, 'bundle'));
+/** A Sigstore bundle, or cosign 2's own bundle format (converted; it needs the artifact). */
+export function readBundle(io: CliIo, file: string, artifact?: Artifact): SigstoreBundle {
+  const bytes = readInput(io, file, 'bundle');
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    value = undefined; // parseBundle reports it
+  }
+  if (isLegacyBundle(value)) return legacyToBundle(value, artifact);
+  return parseBundle(bytes);
 }
 
 export interface DetachedInput {
