@@ -52,6 +52,16 @@ describe('the command line', () => {
     expect(r.stderr).toBe('Verified OK\n');
   });
 
+  it('matches identity and issuer regexps against the whole value', async () => {
+    const verify = (identity: string, issuer: string) =>
+      runCli(['verify-blob', '--bundle', path.join(happy.dir, 'bundle.sigstore.json'), '--certificate-identity-regexp', identity, '--certificate-oidc-issuer-regexp', issuer, '--trusted-root', targets('trusted_root.json'), sharedTestdata('conformance', 'a.txt')]);
+    expect((await verify('https://github\\.com/sigstore-conformance/.*', 'https://token\\.actions\\.githubusercontent\\.com')).code).toBe(0);
+    const partial = await verify('github\\.com/sigstore-conformance', 'https://token\\.actions\\.githubusercontent\\.com');
+    expect(partial.code).toBe(EXIT_CODES.VERIFICATION_FAILED);
+    expect(partial.stderr).toContain('IDENTITY_MISMATCH');
+    expect((await verify('https://github\\.com/.*', 'githubusercontent')).stderr).toContain('ISSUER_MISMATCH');
+  });
+
   it('the built binary runs and fails with one line, no stack trace', () => {
     const r = spawnCli('bin/sigstack.mjs', ['verify-blob', '--bundle', path.join(happy.dir, 'bundle.sigstore.json'), '--certificate-identity', 'nobody@example.com', '--certificate-oidc-issuer', happy.issuer, '--trusted-root', targets('trusted_root.json'), sharedTestdata('conformance', 'a.txt')]);
     expect(r.code).toBe(EXIT_CODES.VERIFICATION_FAILED);

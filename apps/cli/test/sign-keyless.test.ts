@@ -72,7 +72,7 @@ describe('keyless sign-blob against local OIDC, Fulcio, CT log, Rekor and TSA', 
 
       const ok = await cli(verifyArgs(bundle));
       expect(ok.code, ok.stderr).toBe(0);
-      const regexp = await cli(['verify-blob', '--bundle', bundle, '--certificate-identity-regexp', '^https://github\\.com/', '--certificate-oidc-issuer-regexp', '/workloads/', '--certificate-github-workflow-repository', 'sigstack-dev/example', '--trusted-root', 'trusted_root.json', 'artifact.txt']);
+      const regexp = await cli(['verify-blob', '--bundle', bundle, '--certificate-identity-regexp', 'https://github\\.com/.*', '--certificate-oidc-issuer-regexp', '.*/workloads/.*', '--certificate-github-workflow-repository', 'sigstack-dev/example', '--trusted-root', 'trusted_root.json', 'artifact.txt']);
       expect(regexp.code, regexp.stderr).toBe(0);
 
       const wrongId = await cli(['verify-blob', '--bundle', bundle, '--certificate-identity', 'someone@example.com', '--certificate-oidc-issuer', issuer, '--trusted-root', 'trusted_root.json', 'artifact.txt']);

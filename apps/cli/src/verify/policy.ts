@@ -40,7 +40,10 @@ function matcher(p: Parsed, command: string, exact: string, regexp: string): Str
   if (e !== undefined) return e;
   if (r === undefined) throw usage(`${command}: --${exact} or --${regexp} is required for verification in keyless mode`);
   try {
-    return new RegExp(r);
+    // Anchored: the whole value must match. Go's MatchString (cosign) is unanchored, so
+    // `--certificate-identity-regexp github.com/acme` would also accept github.com/acme-evil;
+    // here a pattern says exactly what it accepts, and a prefix needs an explicit `.*`.
+    return new RegExp(`^(?:${r})$`);
   } catch (cause) {
     throw new CliError('USAGE', `${command}: --${regexp} is not a valid regular expression: ${(cause as Error).message}`, { cause });
   }
