@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { attestBlob } from './commands/attest-blob.js';
 import { bundleInspect } from './commands/bundle-inspect.js';
 import { conformance } from './commands/conformance.js';
+import { devTokenCommand } from './commands/dev-token.js';
 import { generateKeyPairCommand } from './commands/generate-key-pair.js';
 import { initialize } from './commands/initialize.js';
 import { signBlob } from './commands/sign-blob.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   signingConfigCreate,
   bundleInspect,
   conformance,
+  devTokenCommand,
 ];
 
 function help(): string {

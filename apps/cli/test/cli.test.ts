@@ -26,6 +26,7 @@ describe('the command line', () => {
     [['verify-blob', '--bundle', '/nonexistent/b.json', '--key', '/nonexistent/k.pub', 'x'], EXIT_CODES.INPUT, 'cannot read public key'],
     [['verify-blob', '--bundle', path.join(happy.dir, 'bundle.sigstore.json'), '--certificate-identity', happy.identity, '--certificate-oidc-issuer', happy.issuer, '--offline', sharedTestdata('conformance', 'a.txt')], EXIT_CODES.TRUST, 'pass --trusted-root FILE'],
     [['trusted-root', 'create', '--rekor', 'url=https://x'], EXIT_CODES.USAGE, 'missing public-key'],
+    [['dev-token', '--state', '/nonexistent/state'], EXIT_CODES.SERVICE, 'start the stack first'],
     [['signing-config', 'create', '--rekor', 'url=https://x,api-version=1,start-time=2020-01-01T00:00:00Z,operator=o'], EXIT_CODES.USAGE, '--rekor needs --rekor-config'],
   ])('%j exits %i with one line', async (argv, code, text) => {
     const r = await runCli(argv);

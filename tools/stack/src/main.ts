@@ -1,13 +1,11 @@
 // The launcher behind `npm start` (and `node tools/stack/dist/main.js dev-token`). Every
 // failure is one line on stderr and exit code 1 (2 for usage), never a stack trace.
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { devToken } from './dev-token.js';
+import { DevTokenError, devToken, readStackFile } from '@sigstack/dev-token';
 import { StackError, errorLine } from './errors.js';
 import { USAGE, parseSettings } from './settings.js';
 import type { Settings } from './settings.js';
-import { layout } from './state.js';
 import { startStack } from './stack.js';
 
 /** tools/stack/dist/main.js -> the workspace root. */
@@ -54,18 +52,14 @@ async function up(settings: Settings): Promise<number> {
 }
 
 async function token(settings: Settings): Promise<number> {
-  const file = layout(settings.state).stackJson;
-  if (!existsSync(file)) throw new StackError('NOT_RUNNING', `${file} does not exist; start the stack first (npm start${settings.stateArg === '.sigstack' ? '' : ` -- --state ${settings.stateArg}`})`);
-  let stack: { services?: { oidc?: string }; devToken?: { workloadSecretFile?: string } };
   try {
-    stack = JSON.parse(readFileSync(file, 'utf8')) as typeof stack;
-  } catch (cause) {
-    throw new StackError('BAD_STATE', `${file} does not parse; start the stack again to rewrite it`, { cause });
+    const source = readStackFile(settings.state);
+    process.stdout.write(`${await devToken(source, settings.profile ?? 'alice')}\n`);
+  } catch (error) {
+    // The launcher prints its own errors; dev-token's codes are among them.
+    if (error instanceof DevTokenError) throw new StackError(error.code, error.message, { cause: error });
+    throw error;
   }
-  const issuer = stack.services?.oidc;
-  const secret = stack.devToken?.workloadSecretFile;
-  if (!issuer || !secret) throw new StackError('BAD_STATE', `${file} has no services.oidc or devToken.workloadSecretFile; start the stack again to rewrite it`);
-  process.stdout.write(`${await devToken({ issuer, workloadSecretFile: secret }, settings.profile ?? 'alice')}\n`);
   return 0;
 }
 

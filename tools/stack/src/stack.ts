@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { serveRepository } from '@sigstack/scaffolding';
 import type { RunningServer } from '@sigstack/scaffolding';
-import { jwtClaims, listWorkloads, userToken, workloadToken } from './dev-token.js';
+import { jwtClaims, listWorkloads, userToken, workloadToken } from '@sigstack/dev-token';
 import { StackError } from './errors.js';
 import { banner, sh, stackJson } from './output.js';
 import type { Identity, StackInfo } from './output.js';

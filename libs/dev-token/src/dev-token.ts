@@ -4,7 +4,7 @@
 // provider's own authorization-code flow with PKCE, the login form answered for them.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { StackError } from './errors.js';
+import { DevTokenError } from './errors.js';
 
 export interface DevTokenSource {
   /** The provider's issuer URL (services.oidc of stack.json). */
@@ -23,19 +23,19 @@ export interface WorkloadInfo {
 /** The one redirect URI used; never contacted (the code is read from the Location header). */
 const REDIRECT_URI = 'http://127.0.0.1:53682/auth/callback';
 
-function tokenError(message: string, cause?: unknown): StackError {
-  return new StackError('TOKEN_FAILED', message, cause === undefined ? undefined : { cause });
+function tokenError(message: string, cause?: unknown): DevTokenError {
+  return new DevTokenError('TOKEN_FAILED', message, cause === undefined ? undefined : { cause });
 }
 
 async function call(url: string, init: RequestInit = {}): Promise<Response> {
   try {
     return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
   } catch (cause) {
-    throw new StackError('NOT_RUNNING', `the dev OIDC provider does not answer at ${url} (${(cause as Error).message}); is the stack running (npm start)?`, { cause });
+    throw new DevTokenError('NOT_RUNNING', `the dev OIDC provider does not answer at ${url} (${(cause as Error).message}); is the stack running (npm start)?`, { cause });
   }
 }
 
-async function failure(response: Response, what: string): Promise<StackError> {
+async function failure(response: Response, what: string): Promise<DevTokenError> {
   const text = await response.text();
   let detail = text.slice(0, 300);
   try {
@@ -60,7 +60,7 @@ export async function devToken(source: DevTokenSource, profile: string): Promise
   try {
     return await userToken(source.issuer, profile);
   } catch (error) {
-    if (error instanceof StackError && /UNKNOWN_USER/.test(error.message)) {
+    if (error instanceof DevTokenError && /UNKNOWN_USER/.test(error.message)) {
       throw tokenError(`no user or workload profile named ${JSON.stringify(profile)}; workload profiles: ${workloads.map((w) => w.name).join(', ')}; users: those of the provider's identities (built in: alice, bob)`);
     }
     throw error;
@@ -68,7 +68,7 @@ export async function devToken(source: DevTokenSource, profile: string): Promise
 }
 
 export async function workloadToken(source: DevTokenSource, workload: string): Promise<string> {
-  if (!existsSync(source.workloadSecretFile)) throw new StackError('NOT_RUNNING', `${source.workloadSecretFile} is missing; has the stack started once from this state folder?`);
+  if (!existsSync(source.workloadSecretFile)) throw new DevTokenError('NOT_RUNNING', `${source.workloadSecretFile} is missing; has the stack started once from this state folder?`);
   const secret = readFileSync(source.workloadSecretFile, 'utf8').trim();
   const response = await call(`${source.issuer}/workload/token`, {
     method: 'POST',
