@@ -1,9 +1,9 @@
 import type { SigstoreBundle } from '@sigstack/bundle';
-import { importPublicKey } from '@sigstack/crypto';
 import { certificateAuthoritiesAt, ctlogKeyById, TrustError, type TrustedRoot } from '@sigstack/trust';
 import { embeddedSctEntry, parseCertificate, verifyChain, verifySct, X509Error, type ParsedCertificate } from '@sigstack/x509';
 import { fail } from './error.js';
 import { toBase64 } from './bytes.js';
+import { trustedCertificate, trustedKey } from './trust-cache.js';
 
 const EKU_CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 
@@ -55,7 +55,7 @@ export function verifyCertificateAt(leaf: ParsedCertificate, root: TrustedRoot, 
   for (const ca of authorities) {
     let chain: ParsedCertificate[];
     try {
-      chain = ca.certificates.map((der) => parseCertificate(der));
+      chain = ca.certificates.map((der) => trustedCertificate(der));
     } catch (cause) {
       lastError = cause;
       continue;
@@ -93,7 +93,7 @@ export function verifyEmbeddedScts(leaf: ParsedCertificate, issuer: ParsedCertif
     }
     let ok: boolean;
     try {
-      ok = verifySct(sct, embeddedSctEntry(leaf, issuer), importPublicKey(key.publicKey));
+      ok = verifySct(sct, embeddedSctEntry(leaf, issuer), trustedKey(key.publicKey));
     } catch (cause) {
       throw fail('SCT_INVALID', `SCT from CT log ${toBase64(sct.logId)} could not be checked`, cause);
     }

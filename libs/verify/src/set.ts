@@ -1,5 +1,6 @@
 import type { TlogEntry } from '@sigstack/bundle';
-import { importPublicKey, verify } from '@sigstack/crypto';
+import { verify } from '@sigstack/crypto';
+import { trustedKey } from './trust-cache.js';
 import { toBase64, toHex } from './bytes.js';
 
 /**
@@ -20,7 +21,7 @@ export function verifySet(entry: TlogEntry, logKeyDer: Uint8Array): boolean {
   const promise = entry.inclusionPromise;
   if (promise === undefined) return false;
   try {
-    return verify(importPublicKey(logKeyDer), setPayload(entry), promise.signedEntryTimestamp);
+    return verify(trustedKey(logKeyDer), setPayload(entry), promise.signedEntryTimestamp);
   } catch {
     return false;
   }

@@ -1,6 +1,7 @@
 import { digest } from '@sigstack/crypto';
 import { timestampAuthoritiesAt, type CertificateAuthorityInfo, type TrustedRoot } from '@sigstack/trust';
 import { orderChain, parseCertificate, verifyChain, type ParsedCertificate } from '@sigstack/x509';
+import { trustedCertificate } from './trust-cache.js';
 import { fail, VerificationError } from './error.js';
 import { bytesEqual } from './bytes.js';
 import { parseRfc3161Timestamp, type Rfc3161Timestamp } from './rfc3161.js';
@@ -12,10 +13,10 @@ const OID_EXT_KEY_USAGE = '2.5.29.37';
 
 const invalid = (message: string, cause?: unknown) => fail('TIMESTAMP_INVALID', `RFC 3161 timestamp: ${message}`, cause);
 
-function parseAll(ders: readonly Uint8Array[]): ParsedCertificate[] {
+function parseAll(ders: readonly Uint8Array[], parse: (der: Uint8Array) => ParsedCertificate = parseCertificate): ParsedCertificate[] {
   return ders.map((der) => {
     try {
-      return parseCertificate(der);
+      return parse(der);
     } catch (cause) {
       throw invalid('a certificate does not parse', cause);
     }
@@ -40,7 +41,7 @@ function checkTsaLeaf(cert: ParsedCertificate): void {
 }
 
 function verifyWithAuthority(ts: Rfc3161Timestamp, authority: CertificateAuthorityInfo): void {
-  const chain = parseAll(authority.certificates);
+  const chain = parseAll(authority.certificates, trustedCertificate);
   const anchor = chain[chain.length - 1];
   if (anchor === undefined) throw invalid('the TSA in the trusted root has no certificates');
   const embedded = parseAll(ts.certificates);
