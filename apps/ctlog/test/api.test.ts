@@ -1,4 +1,5 @@
-import './reflect-shim.js';
+// @peculiar/x509 resolves its providers through tsyringe, which needs the polyfill first.
+import 'reflect-metadata';
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

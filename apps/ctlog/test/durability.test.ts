@@ -1,4 +1,5 @@
-import './reflect-shim.js';
+// @peculiar/x509 resolves its providers through tsyringe, which needs the polyfill first.
+import 'reflect-metadata';
 import { generateKeyPair } from '@sigstack/crypto';
 import { parseConfig } from '@sigstack/server';
 import type { SqlDatabase } from '@sigstack/tlog-store';

@@ -1,4 +1,5 @@
-import './reflect-shim.js';
+// @peculiar/x509 resolves its providers through tsyringe, which needs the polyfill first.
+import 'reflect-metadata';
 import fc from 'fast-check';
 import { ServiceError } from '@sigstack/server';
 import { parseCertificate } from '@sigstack/x509';

@@ -1,4 +1,5 @@
-import './reflect-shim.js';
+// @peculiar/x509 resolves its providers through tsyringe, which needs the polyfill first.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OID, orderChain, parseCertificate, verifyChain, verifyIssuerChain } from '../src/index.js';

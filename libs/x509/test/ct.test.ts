@@ -1,4 +1,5 @@
-import './reflect-shim.js';
+// @peculiar/x509 resolves its providers through tsyringe, which needs the polyfill first.
+import 'reflect-metadata';
 import { createRequire } from 'node:module';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
