@@ -1,23 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { workspaceRoot } from '@sigstack/testing';
 import { describe, expect, it } from 'vitest';
 import { tsaErrors } from '../src/errors.js';
 import { tsaConfigSchema } from '../src/config.js';
-
-function workspaceRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      readFileSync(join(dir, 'nx.json'));
-      return dir;
-    } catch {
-      const up = dirname(dir);
-      if (up === dir) throw new Error('nx.json not found');
-      dir = up;
-    }
-  }
-}
 
 const doc = readFileSync(join(workspaceRoot(), 'docs', 'tsa.md'), 'utf8');
 

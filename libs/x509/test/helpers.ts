@@ -2,20 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedTestdata } from '@sigstack/testing';
 
-/** The workspace root: the nearest ancestor holding nx.json. */
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'nx.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('nx.json not found above the test folder');
-    dir = parent;
-  }
-}
-
-export const testdataDir = path.resolve(repoRoot(), '../shared/testdata');
+export const testdataDir = sharedTestdata();
 export const publicTargetsDir = path.join(testdataDir, 'public-good-tuf/targets');
 export const bundleVerifyDir = path.join(testdataDir, 'conformance/bundle-verify');
 
