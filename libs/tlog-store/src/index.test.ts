@@ -7,6 +7,7 @@ describe('@sigstack/tlog-store public surface', () => {
       'BatchQueue',
       'LogStoreError',
       'TransparencyLog',
+      'loadLogKey',
       'migrate',
       'openDatabase',
       'openPglite',

@@ -5,6 +5,7 @@ export { openPglite, type PgliteOptions } from './db/pglite.js';
 export { openPostgres, type PostgresOptions } from './db/postgres.js';
 export { migrate } from './db/schema.js';
 export { LogStoreError, type LogStoreErrorCode } from './errors.js';
+export { loadLogKey, type LogKeySource } from './key-file.js';
 export {
   TransparencyLog,
   type AppendResult,
