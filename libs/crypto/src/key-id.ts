@@ -9,9 +9,17 @@ import type { PublicKey } from './keys.js';
  */
 export function keyId(key: PublicKey): Uint8Array {
   assertPublicKey(key);
-  const spki = key.keyObject.export({ format: 'der', type: 'spki' });
-  return toBytes(createHash('sha256').update(spki).digest());
+  // A PublicKey is frozen around an immutable KeyObject: its id never changes.
+  let id = ids.get(key);
+  if (id === undefined) {
+    const spki = key.keyObject.export({ format: 'der', type: 'spki' });
+    id = toBytes(createHash('sha256').update(spki).digest());
+    ids.set(key, id);
+  }
+  return Uint8Array.from(id);
 }
+
+const ids = new WeakMap<PublicKey, Uint8Array>();
 
 /** {@link keyId} as lowercase hex (Rekor v1's `logID`). */
 export function keyIdHex(key: PublicKey): string {

@@ -3,7 +3,7 @@ import { certificateAuthoritiesAt, ctlogKeyById, TrustError, type TrustedRoot } 
 import { embeddedSctEntry, parseCertificate, verifyChain, verifySct, X509Error, type ParsedCertificate } from '@sigstack/x509';
 import { fail } from './error.js';
 import { toBase64 } from './bytes.js';
-import { trustedCertificate, trustedKey } from './trust-cache.js';
+import { trustedCertificate, trustedKey, trustedSignatureCheck } from './trust-cache.js';
 
 const EKU_CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 
@@ -63,7 +63,7 @@ export function verifyCertificateAt(leaf: ParsedCertificate, root: TrustedRoot, 
     const anchor = chain[chain.length - 1];
     if (anchor === undefined) continue;
     try {
-      return verifyChain([leaf, ...chain.slice(0, -1)], { roots: [anchor], at: time, extendedKeyUsage: EKU_CODE_SIGNING });
+      return verifyChain([leaf, ...chain.slice(0, -1)], { roots: [anchor], at: time, extendedKeyUsage: EKU_CODE_SIGNING, signatureCheck: trustedSignatureCheck });
     } catch (cause) {
       lastError = cause;
     }

@@ -13,6 +13,7 @@ import {
 import type { TransparencyLogInstance, TrustedRoot } from '@sigstack/trust';
 import { bytesEqual } from './bytes.js';
 import { fail } from './error.js';
+import { trustedDerived } from './trust-cache.js';
 
 const invalid = (message: string, cause?: unknown) => fail('CHECKPOINT_INVALID', `checkpoint: ${message}`, cause);
 
@@ -31,11 +32,33 @@ export function logKeyNames(baseUrl: string): string[] {
   }
 }
 
-/** A note verifier for a log key under `name`, or undefined for key types checkpoints never use. */
+// A trusted root names few logs: their key names, parsed once per base URL.
+const keyNames = new Map<string, readonly string[]>();
+
+function keyNamesOf(baseUrl: string): readonly string[] {
+  let names = keyNames.get(baseUrl);
+  if (names === undefined) {
+    if (keyNames.size >= 256) keyNames.clear();
+    keyNames.set(baseUrl, (names = Object.freeze(logKeyNames(baseUrl))));
+  }
+  return names;
+}
+
+// Note verifiers built from trusted-root log keys, per name, key type and exact key bytes.
+const verifiers = new Map<string, NoteVerifier>();
+
+/**
+ * A note verifier for a log key under `name`, or undefined for key types checkpoints never use.
+ * `name` is always one of the log's own key names (from its trusted base URL).
+ */
 function noteVerifier(name: string, log: TransparencyLogInstance): NoteVerifier | undefined {
   const raw = log.publicKey.rawBytes;
+  return trustedDerived(verifiers, `${log.publicKey.keyDetails}\u0000${name}`, raw, () => buildNoteVerifier(name, log.publicKey.keyDetails, raw));
+}
+
+function buildNoteVerifier(name: string, keyDetails: PublicKeyDetails, raw: Uint8Array): NoteVerifier | undefined {
   try {
-    switch (log.publicKey.keyDetails) {
+    switch (keyDetails) {
       case PublicKeyDetails.PKIX_ED25519: {
         if (raw.length !== ED25519_SPKI_PREFIX.length + 32 || !bytesEqual(raw.subarray(0, ED25519_SPKI_PREFIX.length), ED25519_SPKI_PREFIX)) return undefined;
         return ed25519NoteVerifier(name, raw.subarray(ED25519_SPKI_PREFIX.length));
@@ -61,7 +84,7 @@ function trustedVerifiers(note: Note, root: TrustedRoot): NoteVerifier[] {
   const out = new Map<string, NoteVerifier>();
   for (const sig of note.signatures) {
     for (const log of root.tlogs) {
-      if (!logKeyNames(log.baseUrl).includes(sig.name)) continue;
+      if (!keyNamesOf(log.baseUrl).includes(sig.name)) continue;
       const v = noteVerifier(sig.name, log);
       if (v !== undefined && v.keyHash === sig.keyHash) out.set(`${v.name}\u0000${v.keyHash}`, v);
     }
@@ -91,7 +114,7 @@ export function verifyCheckpoint(envelope: string, log: TransparencyLogInstance,
   }
   const byLog = verified.verified.find((sig) => {
     const v = noteVerifier(sig.name, log);
-    return v !== undefined && v.keyHash === sig.keyHash && logKeyNames(log.baseUrl).includes(sig.name);
+    return v !== undefined && v.keyHash === sig.keyHash && keyNamesOf(log.baseUrl).includes(sig.name);
   });
   if (byLog === undefined) throw invalid(`not signed by the entry's log ${log.baseUrl}`);
   let checkpoint: Checkpoint;

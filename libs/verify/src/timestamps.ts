@@ -1,7 +1,8 @@
+import type { KeyObject } from 'node:crypto';
 import { digest } from '@sigstack/crypto';
 import { timestampAuthoritiesAt, type CertificateAuthorityInfo, type TrustedRoot } from '@sigstack/trust';
 import { orderChain, parseCertificate, verifyChain, type ParsedCertificate } from '@sigstack/x509';
-import { trustedCertificate } from './trust-cache.js';
+import { isTrustedCertificate, trustedCertificate, trustedKeyObject, trustedSignatureCheck } from './trust-cache.js';
 import { fail, VerificationError } from './error.js';
 import { bytesEqual } from './bytes.js';
 import { parseRfc3161Timestamp, type Rfc3161Timestamp } from './rfc3161.js';
@@ -67,13 +68,21 @@ function verifyWithAuthority(ts: Rfc3161Timestamp, authority: CertificateAuthori
   }
   checkTsaLeaf(signer);
   try {
-    verifyChain([signer, ...intermediates], { roots: [anchor], at: ts.genTime, extendedKeyUsage: EKU_TIME_STAMPING });
+    verifyChain([signer, ...intermediates], { roots: [anchor], at: ts.genTime, extendedKeyUsage: EKU_TIME_STAMPING, signatureCheck: trustedSignatureCheck });
   } catch (cause) {
     throw invalid(`the TSA certificate chain does not verify at ${ts.genTime.toISOString()}`, cause);
   }
-  const key = spkiKey(signer.subjectPublicKeyInfo);
+  const key = isTrustedCertificate(signer) ? trustedSpkiKey(signer.subjectPublicKeyInfo) : spkiKey(signer.subjectPublicKeyInfo);
   if (key === undefined || !verifyWithOid(ts.signatureAlgorithm, ts.digestAlgorithm, key, ts.signedAttributes, ts.signature)) {
     throw invalid('the CMS signature does not verify');
+  }
+}
+
+function trustedSpkiKey(spki: Uint8Array): KeyObject | undefined {
+  try {
+    return trustedKeyObject(spki);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,7 +1,8 @@
 import { publicGoodTrustedRootText } from '@sigstack/testing';
 import { parseTrustedRoot } from '@sigstack/trust';
 import { describe, expect, it } from 'vitest';
-import { trustedCertificate, trustedKey } from '../src/trust-cache.js';
+import { parseCertificate } from '@sigstack/x509';
+import { isTrustedCertificate, trustedCertificate, trustedKey, trustedSignatureCheck } from '../src/trust-cache.js';
 
 const root = parseTrustedRoot(publicGoodTrustedRootText());
 const caDer = root.certificateAuthorities[0]!.certChain.certificates[0]!.rawBytes;
@@ -22,5 +23,26 @@ describe('trusted material cache', () => {
     broken[0] = 0x31; // not a SEQUENCE: no parse, and no cached failure either
     expect(() => trustedCertificate(broken)).toThrow();
     expect(() => trustedCertificate(broken)).toThrow();
+  });
+});
+
+describe('trusted signature check', () => {
+  const [intermediateDer, rootDer] = root.certificateAuthorities.at(-1)!.certChain.certificates.map((c) => c.rawBytes);
+
+  it('remembers a signature only between trusted-root certificates, and only a valid one', () => {
+    const intermediate = trustedCertificate(intermediateDer!);
+    const ca = trustedCertificate(rootDer!);
+    expect(isTrustedCertificate(intermediate)).toBe(true);
+    expect(trustedSignatureCheck(intermediate, ca)).toBe(true);
+    expect(trustedSignatureCheck(intermediate, ca)).toBe(true);
+    // The same bytes handed in for verification (not from the trusted root): checked afresh.
+    const handed = parseCertificate(intermediateDer!);
+    expect(isTrustedCertificate(handed)).toBe(false);
+    expect(trustedSignatureCheck(handed, ca)).toBe(true);
+    const forged = Uint8Array.from(intermediateDer!);
+    forged[forged.length - 3]! ^= 1; // a signature byte
+    expect(trustedSignatureCheck(parseCertificate(forged), ca)).toBe(false);
+    expect(trustedSignatureCheck(trustedCertificate(forged), ca)).toBe(false);
+    expect(trustedSignatureCheck(trustedCertificate(forged), ca)).toBe(false);
   });
 });

@@ -47,7 +47,15 @@ export interface VerifyChainOptions {
   readonly leafKeyUsage?: KeyUsageName;
   /** If set, the leaf's EKU must include it, and any CA that restricts EKU too (Sigstore: codeSigning). */
   readonly extendedKeyUsage?: string;
+  /**
+   * Whether `issuer` signed `cert` (default: verifyCertificateSignature with the issuer's key).
+   * A caller may answer from a memo for certificates it trusts, keyed by their exact bytes;
+   * it must not remember answers about certificates it was handed to verify.
+   */
+  readonly signatureCheck?: (cert: ParsedCertificate, issuer: ParsedCertificate) => boolean;
 }
+
+const defaultSignatureCheck = (cert: ParsedCertificate, issuer: ParsedCertificate): boolean => verifyCertificateSignature(cert, issuer.publicKey());
 
 /**
  * Verifies a leaf-first path (from orderChain, or as a bundle carries it) up to a
@@ -71,13 +79,17 @@ export function verifyIssuerChain(issuers: readonly ParsedCertificate[], options
 function checkPath(chain: readonly ParsedCertificate[], options: VerifyChainOptions, firstIsIssuer: boolean): ParsedCertificate[] {
   if (!Array.isArray(chain) || chain.length === 0) throw new X509Error('INVALID_ARGUMENT', 'a chain needs at least one certificate');
   if (!(options.at instanceof Date) || Number.isNaN(options.at.getTime())) throw new X509Error('INVALID_ARGUMENT', 'options.at must be a valid Date');
+  const check = options.signatureCheck ?? defaultSignatureCheck;
   const path = [...chain];
   const last = path[path.length - 1] as ParsedCertificate;
   const isRoot = (c: ParsedCertificate) => options.roots.some((r) => bytesEqual(r.der, c.der));
+  // Finding the anchor checks its signature on the last certificate: the loop need not again.
+  let anchorChecked = false;
   if (!isRoot(last)) {
-    const anchor = options.roots.find((r) => issues(r, last) && safeVerify(last, r));
+    const anchor = options.roots.find((r) => issues(r, last) && safeVerify(last, r, check));
     if (!anchor) throw new X509Error('UNTRUSTED_ROOT', 'the chain does not end in a trusted root');
     path.push(anchor);
+    anchorChecked = true;
   }
   // Only the anchor may be a trusted root mid-path; a root listed earlier ends the path early.
   const at = options.at.getTime();
@@ -105,7 +117,7 @@ function checkPath(chain: readonly ParsedCertificate[], options: VerifyChainOpti
     if (options.extendedKeyUsage && cert.extendedKeyUsage && !cert.extendedKeyUsage.includes(options.extendedKeyUsage) && !cert.extendedKeyUsage.includes('2.5.29.37.0')) {
       throw new X509Error('KEY_USAGE_MISMATCH', `certificate ${i} may not issue for EKU ${options.extendedKeyUsage}`);
     }
-    if (child && !verifyCertificateSignature(child, cert.publicKey())) {
+    if (child && !(anchorChecked && i === path.length - 1) && !check(child, cert)) {
       throw new X509Error('SIGNATURE_INVALID', `certificate ${i - 1}'s signature does not verify with certificate ${i}'s key`);
     }
   });
@@ -120,9 +132,9 @@ function checkPath(chain: readonly ParsedCertificate[], options: VerifyChainOpti
   return path;
 }
 
-function safeVerify(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
+function safeVerify(cert: ParsedCertificate, issuer: ParsedCertificate, check: NonNullable<VerifyChainOptions['signatureCheck']>): boolean {
   try {
-    return verifyCertificateSignature(cert, issuer.publicKey());
+    return check(cert, issuer);
   } catch {
     return false;
   }

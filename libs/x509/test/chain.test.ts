@@ -78,6 +78,21 @@ describe('verifyChain', () => {
     expect(code(() => verifyChain([p(leaf), p(intermediate)], { roots: [p(root)], at: AT, extendedKeyUsage: '1.3.6.1.5.5.7.3.1' }))).toBe('KEY_USAGE_MISMATCH');
   });
 
+  it('checks each signature of the path exactly once, through signatureCheck when given', () => {
+    const [l, i, r] = [p(leaf), p(intermediate), p(root)];
+    const calls: string[] = [];
+    const name = (c: ParsedCertificate) => (c === l ? 'leaf' : c === i ? 'intermediate' : 'root');
+    const signatureCheck = (cert: ParsedCertificate, issuer: ParsedCertificate) => {
+      calls.push(`${name(cert)}<-${name(issuer)}`);
+      return true;
+    };
+    verifyChain([l, i], { roots: [r], at: AT, signatureCheck });
+    expect(calls.sort()).toEqual(['intermediate<-root', 'leaf<-intermediate']);
+    // Its answer is the answer: a false one fails the chain.
+    expect(code(() => verifyChain([l, i], { roots: [r], at: AT, signatureCheck: (c) => c !== l }))).toBe('SIGNATURE_INVALID');
+    expect(code(() => verifyChain([l, i], { roots: [r], at: AT, signatureCheck: (c) => c !== i }))).toBe('UNTRUSTED_ROOT');
+  });
+
   it('refuses unknown critical extensions', async () => {
     const odd = await makeCert({ issuer: intermediate, extraExtensions: [new x509.Extension('1.2.3.4', true, Uint8Array.of(5, 0))] });
     expect(code(() => verifyChain([p(odd), p(intermediate)], { roots: [p(root)], at: AT }))).toBe('UNHANDLED_CRITICAL_EXTENSION');
