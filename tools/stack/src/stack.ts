@@ -17,8 +17,8 @@ import type { Settings } from './settings.js';
 import { PORTS, serviceUrl } from './settings.js';
 import { ensureFulcioCa, ensureLogKey, markComplete, openState, writeAtomic } from './state.js';
 import type { OpenedState } from './state.js';
-import { failed, startService, waitReady } from './supervisor.js';
-import type { RunningService } from './supervisor.js';
+import { SupervisedService } from './supervisor.js';
+import type { RestartPolicy } from './supervisor.js';
 import { ensureRepository, refreshTuf } from './tuf.js';
 
 export interface StackOptions {
@@ -33,11 +33,16 @@ export interface StackOptions {
   readonly readyTimeoutMs?: number;
   /** Grace period between SIGTERM and SIGKILL at shutdown. */
   readonly stopGraceMs?: number;
+  /** When a service that died is started again, and when it is given up on. */
+  readonly restartPolicy?: RestartPolicy;
 }
 
 export interface RunningStack {
   readonly info: StackInfo;
-  /** Resolves when a service dies after start-up (with the error), never while all run. */
+  /**
+   * Resolves when a service is given up on (it kept dying after start-up, see
+   * supervisor.ts), with the error; never while the services run or are being restarted.
+   */
   readonly failure: Promise<StackError>;
   stop(): Promise<void>;
 }
@@ -129,7 +134,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     rekorKeyFile,
     rekorV2KeyFile,
   });
-  const running: RunningService[] = [];
+  const running: SupervisedService[] = [];
+  // stack.json once the stack is up; rewritten when a restarted service has a new pid.
+  let stackValue: Record<string, unknown> | undefined;
+  let stackWrite = Promise.resolve();
+  const processes = () => Object.fromEntries(running.map((s) => [s.spec.name, { pid: s.pid ?? null, restarts: s.restarts }]));
+  const writeStackJson = (): Promise<void> => {
+    if (stackValue === undefined) return stackWrite;
+    const value = { ...stackValue, processes: processes() };
+    // One write at a time, in order: the last one always holds the newest pids.
+    stackWrite = stackWrite.then(() => writeAtomic(l.stackJson, `${JSON.stringify(value, null, 2)}\n`)).catch((error: unknown) => {
+      options.progress(`warning: writing ${l.stackJson} failed: ${(error as Error).message}`);
+    });
+    return stackWrite;
+  };
   let tufServer: RunningServer | undefined;
   let refresher: ReturnType<typeof setInterval> | undefined;
   let stopping: Promise<void> | undefined;
@@ -139,11 +157,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await tufServer?.close().catch(() => undefined);
       // Reverse order: Fulcio first (it depends on the others).
       await Promise.all([...running].reverse().map((s) => s.stop(grace)));
+      await stackWrite;
       // The file says where a running stack is; once stopped it must not claim one.
       try {
         const text = await readFile(l.stackJson, 'utf8');
         const value = JSON.parse(text) as Record<string, unknown>;
-        if (value['pid'] === process.pid) await writeAtomic(l.stackJson, `${JSON.stringify({ ...value, pid: null, stoppedAt: new Date().toISOString() }, null, 2)}\n`);
+        if (value['pid'] === process.pid) {
+          const stopped = Object.fromEntries(Object.keys((value['processes'] as Record<string, unknown> | undefined) ?? {}).map((name) => [name, { pid: null }]));
+          await writeAtomic(l.stackJson, `${JSON.stringify({ ...value, pid: null, processes: stopped, stoppedAt: new Date().toISOString() }, null, 2)}\n`);
+        }
       } catch {
         // Nothing written yet.
       }
@@ -156,9 +178,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   try {
     const launch = async (name: keyof typeof specs) => {
-      const service = startService(specs[name], settings.verbose);
+      const service = SupervisedService.start(specs[name], {
+        echo: settings.verbose,
+        readyTimeoutMs: readyTimeout,
+        ...(options.restartPolicy ? { policy: options.restartPolicy } : {}),
+        progress,
+        onReady: () => writeStackJson(),
+      });
       running.push(service);
-      await waitReady(service, readyTimeout);
+      await service.ready();
       progress(`${specs[name].label} is ready at ${specs[name].url}`);
       return service;
     };
@@ -240,15 +268,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       startSeconds: (Date.now() - started) / 1000,
       fresh: state.fresh,
     };
-    await writeAtomic(l.stackJson, `${JSON.stringify(stackJson(info), null, 2)}\n`);
+    stackValue = stackJson(info);
+    await writeStackJson();
     options.print(banner(info));
 
-    const failure = Promise.race(
-      running.map(async (service) => {
-        await service.exited;
-        return failed(service, `${service.exitDescription()} while the stack was running`);
-      }),
-    );
+    // From here on a service that dies is started again; one that keeps dying ends the stack.
+    for (const service of running) service.supervise();
+    const failure = Promise.race(running.map((service) => service.failure));
     return { info, failure: failure.then((e) => (stopping ? new Promise<StackError>(() => undefined) : e)), stop };
   } catch (error) {
     await stop();

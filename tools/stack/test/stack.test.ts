@@ -24,6 +24,7 @@ interface StackJson {
   devToken: { command: string; workloadSecretFile: string; curl: string };
   commands: string[];
   pid: number | null;
+  processes: Record<string, { pid: number | null; restarts?: number }>;
 }
 
 describe('npm start (the local stack launcher)', () => {
@@ -108,11 +109,38 @@ describe('npm start (the local stack launcher)', () => {
     expect(JSON.parse(readFileSync(path.join(state, 'demo', 'hello.txt.sigstore.json'), 'utf8'))).toHaveProperty('mediaType');
   }, 600_000);
 
+  it('records every service\'s process, and starts a killed service again', async () => {
+    const info = readStack();
+    expect(Object.keys(info.processes).sort()).toEqual(SERVICES.filter((s) => s !== 'tuf').sort());
+    for (const [name, p] of Object.entries(info.processes)) {
+      expect(p.restarts, name).toBe(0);
+      expect(() => process.kill(p.pid as number, 0), name).not.toThrow();
+    }
+    const killed = info.processes['rekor']!.pid as number;
+    const started = Date.now();
+    process.kill(killed, 'SIGKILL');
+    // stack.json gets the new pid once the new process is ready.
+    const deadline = Date.now() + 60_000;
+    let now = readStack().processes['rekor']!;
+    while (now.pid === killed && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      now = readStack().processes['rekor']!;
+    }
+    console.log(`Rekor killed and ready again in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(now).toMatchObject({ restarts: 1 });
+    expect(now.pid).not.toBe(killed);
+    expect((await fetch(`${info.services.rekor}/api/v1/log`)).status).toBe(200);
+    expect(stack!.stderr).toMatch(/Rekor was killed by SIGKILL; restarting it in 0\.3 s \(restart 1 of at most 5 within 60 s; log: .*rekor\.log\)\n/);
+    expect(stack!.stderr).toContain(`Rekor is ready again at ${info.services.rekor} (process ${now.pid}, restart 1)`);
+    expect(stack!.child.exitCode).toBeNull();
+  }, 90_000);
+
   it('stops every service on SIGTERM and marks stack.json as stopped', async () => {
     stack!.child.kill('SIGTERM');
     expect(await stack!.exit).toBe(0);
     expect(stack!.stderr).toMatch(/Stopped\.\n$/);
     expect(readStack().pid).toBeNull();
+    for (const p of Object.values(readStack().processes)) expect(p.pid).toBeNull();
     for (const service of SERVICES) {
       await expect(fetch(`http://127.0.0.1:${ports[service]}/readyz`), service).rejects.toThrow();
     }
