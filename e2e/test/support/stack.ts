@@ -114,7 +114,8 @@ async function createDatabase(baseUrl: string): Promise<{ url: string; drop: () 
   };
 }
 
-function run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<CommandResult> {
+/** Runs a command to its end and collects its output; SIGKILL after the timeout (60 s by default). */
+export function run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
