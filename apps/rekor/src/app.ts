@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
-import type { RoutesPlugin } from '@sigstack/server';
+import { ConfigError, type RoutesPlugin } from '@sigstack/server';
 import { migrate, openDatabase, type BatchQueueOptions, type SqlDatabase } from '@sigstack/tlog-store';
 import type { RekorConfig } from './config.js';
 import { loadLogKey } from './keys.js';
-import { openV1Log, openV2Log, type V1Log, type V2Log } from './logs.js';
+import { KeyHistoryError, openV1Log, openV2Log, type RetiredKey, type V1Log, type V2Log } from './logs.js';
 import { registerV1 } from './v1/routes.js';
 import { registerV2 } from './v2/routes.js';
 
@@ -43,8 +43,16 @@ export async function openRekor(config: RekorConfig, options: OpenRekorOptions =
       type: config.REKOR_KEY_TYPE,
       generate: config.REKOR_GENERATE_KEYS && config.REKOR_KEY_FILE === undefined,
     });
+    const retired: RetiredKey[] = [];
+    for (const spec of config.REKOR_RETIRED_KEYS) {
+      retired.push({ key: await loadLogKey({ file: spec.file, type: config.REKOR_KEY_TYPE, generate: false }), until: spec.until.getTime(), name: spec.file });
+    }
     const clock = options.clock ? { clock: options.clock } : {};
-    const v1 = await openV1Log({ db, key: v1Key, hostname, treeId: config.REKOR_TREE_ID, batch, ...clock });
+    const v1 = await openV1Log({ db, key: v1Key, hostname, treeId: config.REKOR_TREE_ID, batch, retired, ...clock }).catch((err: unknown) => {
+      // A key history that does not match the log is the operator's to fix: one line.
+      if (err instanceof KeyHistoryError) throw new ConfigError([{ key: 'REKOR_RETIRED_KEYS', source: 'env', message: `REKOR_RETIRED_KEYS: ${err.message}` }]);
+      throw err;
+    });
     let v2: V2Log | undefined;
     if (config.REKOR_V2_ENABLED) {
       const v2Key = await loadLogKey({

@@ -5,21 +5,25 @@ import { hashLeaf } from '@sigstack/merkle';
 import type { StoredEntry, TreeHead } from '@sigstack/tlog-store';
 import { rekorErrors } from '../errors.js';
 import { fromStoreError, rekorV1ErrorHandler } from '../http-errors.js';
-import type { V1Log } from '../logs.js';
+import { epochOf, type V1Log } from '../logs.js';
 import { verifierFromPem } from '../verifiers.js';
 import { admitV1 } from './admit.js';
 
 const MAX_SEARCH_QUERIES = 10;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-/** The `LogEntry` value Rekor returns for one entry, keyed by its entry ID. */
+/**
+ * The `LogEntry` value Rekor returns for one entry, keyed by its entry ID. Log ID and SET
+ * are those of the key the entry was logged under (a retired key's, for older entries).
+ */
 export function logEntry(log: V1Log, entry: StoredEntry, head: TreeHead, proof: readonly Uint8Array[]): Record<string, unknown> {
   const body = Buffer.from(entry.data).toString('base64');
   const integratedTime = Math.floor(entry.integratedAt / 1000);
-  const logID = hex(log.logId);
+  const signer = epochOf(log, entry.index) ?? log;
+  const logID = hex(signer.logId);
   // The SET: the log's signature over the canonical JSON of these four fields.
   const payload = canonicalize({ body, integratedTime, logID, logIndex: entry.index }) as string;
-  const signedEntryTimestamp = Buffer.from(sign(log.key, Buffer.from(payload))).toString('base64');
+  const signedEntryTimestamp = Buffer.from(sign(signer.key, Buffer.from(payload))).toString('base64');
   return {
     [`${log.treeIdHex}${hex(entry.leafHash)}`]: {
       body,
@@ -40,8 +44,13 @@ export function logEntry(log: V1Log, entry: StoredEntry, head: TreeHead, proof: 
   };
 }
 
-/** An entry with its inclusion proof in the latest tree. */
+/**
+ * An entry with its inclusion proof in the latest tree; an entry logged under a retired key
+ * in the last tree that key signed (its checkpoint is then by the entry's own key).
+ */
 async function withProof(log: V1Log, entry: StoredEntry): Promise<Record<string, unknown>> {
+  const head = epochOf(log, entry.index)?.head;
+  if (head !== undefined) return logEntry(log, entry, head, await log.store.inclusionProof(entry.index, head.size));
   const { treeHead, proof } = await log.store.proveInLatest(entry.index);
   return logEntry(log, entry, treeHead, proof);
 }
@@ -150,7 +159,9 @@ export function registerV1(app: FastifyInstance, log: V1Log): void {
       const head = await log.store.treeHead();
       const out: Record<string, unknown>[] = [];
       for (const entry of found) {
-        if (entry && entry.index < head.size) out.push(logEntry(log, entry, head, await log.store.inclusionProof(entry.index, head.size)));
+        if (!entry || entry.index >= head.size) continue;
+        const proven = epochOf(log, entry.index)?.head ?? head;
+        out.push(logEntry(log, entry, proven, await log.store.inclusionProof(entry.index, proven.size)));
       }
       return out;
     },
