@@ -1,9 +1,8 @@
 import type { HashAlgorithm } from '@sigstack/crypto';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { MessageImprint, TimeStampReq } from '@peculiar/asn1-tsp';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { TimeStampReq } from '@peculiar/asn1-tsp';
 import { tsaErrors } from './errors.js';
-import { DIGEST_LENGTH, HASH_BY_OID, OID, OID_BY_HASH, isOid } from './oids.js';
+import { DIGEST_LENGTH, HASH_BY_OID, OID, isOid } from './oids.js';
 import type { AcceptedRequest } from './token.js';
 
 /** Which policies a request may name, and the one a token states when it names none. */
@@ -71,6 +70,11 @@ function choosePolicy(requested: string | undefined, rules: PolicyRules): string
  * trailing data, so the imprint and nonce echoed in the token are exactly the client's.
  */
 export function parseDerRequest(body: Uint8Array, rules: PolicyRules): AcceptedRequest {
+  return parseStrictly(body, rules).accepted;
+}
+
+/** parseDerRequest, also telling which policy the query named (if any). */
+function parseStrictly(body: Uint8Array, rules: PolicyRules): { accepted: AcceptedRequest; requested: string | undefined } {
   let request: TimeStampReq;
   try {
     request = AsnConvert.parse(body, TimeStampReq);
@@ -93,29 +97,33 @@ export function parseDerRequest(body: Uint8Array, rules: PolicyRules): AcceptedR
   if (parameters !== undefined && parameters !== null) {
     throw tsaErrors.create('UNSUPPORTED_HASH_ALGORITHM', 'hash algorithm parameters must be absent or NULL');
   }
-  checkDigest(hash, new Uint8Array(hashedMessage.buffer));
+  const digest = new Uint8Array(hashedMessage.buffer);
+  checkDigest(hash, digest);
   if (request.extensions !== undefined) throw tsaErrors.create('UNACCEPTED_EXTENSION', 'request extensions are not accepted');
   const policy = choosePolicy(request.reqPolicy, rules);
-  return {
-    messageImprint: request.messageImprint,
+  const accepted: AcceptedRequest = {
+    hash,
+    hashParameters: parameters === null ? 'null' : 'absent',
+    hashedMessage: digest.slice(),
     policy,
     certReq: request.certReq,
-    ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
+    ...(request.nonce === undefined ? {} : { nonce: new Uint8Array(request.nonce).slice() }),
   };
+  return { accepted, requested: request.reqPolicy };
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const DECIMAL = /^(0|[1-9]\d{0,199})$/;
 
 /** INTEGER content bytes of a non-negative integer: big-endian, minimal, a 0x00 first when the top bit is set. */
-function integerContent(value: bigint): ArrayBuffer {
+function integerContent(value: bigint): Uint8Array {
   let hex = value.toString(16);
   if (hex.length % 2 === 1) hex = `0${hex}`;
   if (Number.parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
-  return new Uint8Array(Buffer.from(hex, 'hex')).buffer;
+  return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
-function jsonNonce(nonce: unknown): ArrayBuffer {
+function jsonNonce(nonce: unknown): Uint8Array {
   if (typeof nonce === 'number') {
     // Above 2^53 JSON.parse has already rounded the number: refuse rather than echo another value.
     if (!Number.isSafeInteger(nonce) || nonce < 0) throw malformed('nonce must be a non-negative integer below 2^53, or a decimal string');
@@ -142,13 +150,11 @@ export function parseJsonRequest(body: JsonTimestampRequest, rules: PolicyRules)
   if (requested !== undefined && !isOid(requested)) throw malformed('tsaPolicyOID is not an object identifier');
   const policy = choosePolicy(requested, rules);
 
-  const messageImprint = new MessageImprint({
-    // With NULL parameters, as Go's timestamp library writes its imprints.
-    hashAlgorithm: new AlgorithmIdentifier({ algorithm: OID_BY_HASH[hash], parameters: null }),
-    hashedMessage: new OctetString(digest),
-  });
   return {
-    messageImprint,
+    hash,
+    // With NULL parameters, as Go's timestamp library writes its imprints.
+    hashParameters: 'null',
+    hashedMessage: digest,
     policy,
     certReq: body.certificates === true,
     ...(body.nonce === undefined ? {} : { nonce: jsonNonce(body.nonce) }),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { HashAlgorithm } from '@sigstack/crypto';
 import { Attribute, CertificateChoices, CertificateSet, DigestAlgorithmIdentifiers, EncapsulatedContent, EncapsulatedContentInfo, IssuerAndSerialNumber, SignedData, SignerIdentifier, SignerInfo, SignerInfos } from '@peculiar/asn1-cms';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { AsnConvert, AsnGeneralizedTimeConverter, OctetString } from '@peculiar/asn1-schema';
 import { Accuracy, MessageImprint, PKIStatus, PKIStatusInfo, TSTInfo } from '@peculiar/asn1-tsp';
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames, Time } from '@peculiar/asn1-x509';
 import {
@@ -15,6 +16,8 @@ import {
   TimeStampRespOut,
 } from './ess.js';
 import { precompute } from './precomputed.js';
+import { BoundedCache, buildTemplate } from './template.js';
+import type { SlotSpec, SlotValues, Template } from './template.js';
 import { OID, OID_BY_HASH } from './oids.js';
 import type { SerialSource } from './serial.js';
 import type { Signer } from './signer.js';
@@ -22,10 +25,14 @@ import { SIGNATURE_ALGORITHMS } from './signer.js';
 
 /** A request that passed every check: what goes into the token. */
 export interface AcceptedRequest {
-  /** Echoed as the request sent it: RFC 3161 says the token's imprint MUST be the same. */
-  readonly messageImprint: MessageImprint;
+  /** The message imprint's hash; the token echoes the imprint exactly as the request sent it. */
+  readonly hash: HashAlgorithm;
+  /** The imprint's AlgorithmIdentifier parameters as sent: absent or NULL (RFC 5754 allows both). */
+  readonly hashParameters: 'absent' | 'null';
+  /** The hashed message, as long as `hash` makes it. */
+  readonly hashedMessage: Uint8Array;
   /** The nonce's INTEGER content bytes, echoed exactly. */
-  readonly nonce?: ArrayBuffer;
+  readonly nonce?: Uint8Array;
   /** The policy to state; already checked against the accepted ones. */
   readonly policy: string;
   /** Whether to put the TSA certificate (and the chain, if configured) into the token. */
@@ -43,9 +50,17 @@ export interface TokenBuilderOptions {
   readonly serials: SerialSource;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   readonly clock?: () => number;
+  /**
+   * false: encode every token with the library from scratch, never from a template
+   * (template.ts). The tests compare the two byte for byte.
+   */
+  readonly templates?: boolean;
 }
 
-const der = (value: unknown): ArrayBuffer => AsnConvert.serialize(value);
+const der = (value: unknown): Uint8Array => new Uint8Array(AsnConvert.serialize(value));
+
+/** An exact ArrayBuffer copy, for asn1-schema's ArrayBuffer-typed INTEGER contents. */
+const arrayBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -67,18 +82,45 @@ function accuracyOf(ms: number): Accuracy | undefined {
   return accuracy;
 }
 
+/** The library's encodings of the two times a token states: TSTInfo genTime and the signing-time attribute. */
+const encodeGenTime = (date: Date): Uint8Array => new Uint8Array(AsnGeneralizedTimeConverter.toASN(date).toBER());
+const encodeSigningTime = (date: Date): Uint8Array => der(new Time(date));
+
+/** What varies in a TSTInfo, besides the request. */
+interface TstFields {
+  readonly serial: Uint8Array;
+  readonly genTime: Date;
+}
+
+type TstSlot = 'hashedMessage' | 'serial' | 'genTime' | 'nonce';
+type AttrSlot = 'signingTime' | 'messageDigest';
+type TokenSlot = 'eContent' | 'signingTime' | 'messageDigest' | 'signature';
+
+/** The times of one second, encoded once: tokens are issued in whole seconds. */
+interface Second {
+  readonly ms: number;
+  readonly date: Date;
+  readonly genTime: Uint8Array;
+  readonly signingTime: Uint8Array;
+}
+
 /**
  * Builds granted TimeStampResps (RFC 3161 with the RFC 5816 ESSCertIDv2 attribute).
- * Everything that does not depend on the request (certificates, signer identifier,
- * algorithm identifiers, accuracy, TSA name, the signing-certificate attribute) is
- * encoded once here and spliced in (see precomputed.ts); a request costs one TSTInfo,
- * two small attributes, one signature and the enclosing sequences.
+ *
+ * The library (asn1-schema) encodes everything. Constant parts (certificates, signer
+ * identifier, algorithm identifiers, accuracy, TSA name, the signing-certificate
+ * attribute) are encoded once and spliced in (precomputed.ts). And a token's shape (its
+ * policy, imprint hash, serial and nonce lengths, certReq, signature length) is encoded
+ * once into a template (template.ts) whose slots a request fills with its imprint,
+ * serial, nonce, times, digest and signature: same lengths, so the bytes are those the
+ * library would encode. A shape whose template cannot be made is encoded from scratch.
  */
 export class TokenBuilder {
   readonly #signer: Signer;
-  readonly #digest: 'sha256' | 'sha384' | 'sha512';
+  readonly #digest: HashAlgorithm;
   readonly #clock: () => number;
   readonly #serials: SerialSource;
+  readonly #templates: boolean;
   readonly #accuracy: Accuracy | undefined;
   readonly #tsaName: GeneralName;
   readonly #sid: SignerIdentifier;
@@ -89,10 +131,17 @@ export class TokenBuilder {
   readonly #signingCertAttr: Attribute;
   readonly #certificates: CertificateSet;
   readonly #granted: PKIStatusInfo;
-  /** Imprint hash AlgorithmIdentifiers by OID and parameters (absent or NULL), encoded once each. */
+  /** Imprint hash AlgorithmIdentifiers by hash and parameters (absent or NULL), encoded once each. */
   readonly #imprintAlgorithms = new Map<string, AlgorithmIdentifier>();
   /** Positions of [contentType, signingTime, messageDigest, signingCertificateV2] in DER SET OF order. */
   readonly #attrOrder: readonly number[];
+  /** Templates by shape; null: the shape has none (encoded from scratch). */
+  readonly #tstTemplates = new BoundedCache<Template<string> | null>(64);
+  readonly #attrTemplates = new BoundedCache<Template<AttrSlot> | null>(4);
+  readonly #tokenTemplates = new BoundedCache<Template<TokenSlot> | null>(128);
+  #second: Second | undefined;
+  #templated = 0;
+  #scratch = 0;
 
   constructor(options: TokenBuilderOptions) {
     const [leafDer] = options.chain;
@@ -101,6 +150,7 @@ export class TokenBuilder {
     this.#digest = SIGNATURE_ALGORITHMS[options.signer.algorithm].digest;
     this.#clock = options.clock ?? Date.now;
     this.#serials = options.serials;
+    this.#templates = options.templates ?? true;
     const accuracy = accuracyOf(options.accuracyMs);
     this.#accuracy = accuracy && precompute(accuracy);
 
@@ -116,7 +166,7 @@ export class TokenBuilder {
     this.#digestAlgorithm = precompute(digestAlgorithm);
     this.#digestAlgorithms = precompute(new DigestAlgorithmIdentifiers([digestAlgorithm]));
     this.#signatureAlgorithm = precompute(new AlgorithmIdentifier({ algorithm: SIGNATURE_ALGORITHMS[options.signer.algorithm].oid }));
-    this.#contentTypeAttr = precompute(new Attribute({ attrType: OID.contentType, attrValues: [der(new ObjectIdentifierValue(OID.tstInfo))] }));
+    this.#contentTypeAttr = precompute(new Attribute({ attrType: OID.contentType, attrValues: [AsnConvert.serialize(new ObjectIdentifierValue(OID.tstInfo))] }));
     // ESSCertIDv2 with SHA-256 (the DEFAULT, so no hashAlgorithm) and the issuer/serial,
     // as sigstore/timestamp-authority writes it.
     const signingCertificate = new SigningCertificateV2({
@@ -130,7 +180,7 @@ export class TokenBuilder {
         }),
       ],
     });
-    this.#signingCertAttr = precompute(new Attribute({ attrType: OID.signingCertificateV2, attrValues: [der(signingCertificate)] }));
+    this.#signingCertAttr = precompute(new Attribute({ attrType: OID.signingCertificateV2, attrValues: [AsnConvert.serialize(signingCertificate)] }));
     const included = options.includeChain ? certs : [leaf];
     this.#certificates = new CertificateSet(included.map((certificate) => precompute(new CertificateChoices({ certificate }))));
     this.#granted = precompute(new PKIStatusInfo({ status: PKIStatus.granted }));
@@ -138,62 +188,63 @@ export class TokenBuilder {
     // DER sorts a SET OF by the encodings. Only signingTime and messageDigest vary per
     // token, and their encoded lengths are fixed (UTCTime is always 13 characters until
     // 2050, a digest's length is its hash's), so the order found here holds for every token.
-    const probe = this.#signedAttributes(new Date(this.#clock()), new Uint8Array(createHash(this.#digest).digest()));
-    const encoded = probe.map((a) => new Uint8Array(der(a)));
+    const probe = this.#attributes(new Date(this.#clock()), new Uint8Array(createHash(this.#digest).digest()));
+    const encoded = probe.map((a) => der(a));
     this.#attrOrder = encoded.map((_, i) => i).sort((a, b) => compareBytes(encoded[a] as Uint8Array, encoded[b] as Uint8Array));
   }
 
-  #signedAttributes(genTime: Date, messageDigest: Uint8Array): object[] {
+  // The library encodings: of a whole token when it has no template, and of the templates.
+
+  #attributes(signingTime: Date, messageDigest: Uint8Array): object[] {
     return [
       this.#contentTypeAttr,
-      new TimeAttribute({ attrType: OID.signingTime, attrValues: [new Time(genTime)] }),
+      new TimeAttribute({ attrType: OID.signingTime, attrValues: [new Time(signingTime)] }),
       new OctetStringAttribute({ attrType: OID.messageDigest, attrValues: [new OctetString(messageDigest)] }),
       this.#signingCertAttr,
     ];
   }
 
-  #imprint(request: AcceptedRequest): MessageImprint {
-    const { hashAlgorithm, hashedMessage } = request.messageImprint;
-    const key = `${hashAlgorithm.algorithm}/${hashAlgorithm.parameters === null ? 'null' : hashAlgorithm.parameters === undefined ? 'absent' : 'other'}`;
-    let algorithm = this.#imprintAlgorithms.get(key);
-    if (!algorithm) {
-      // The request parsers admit 3 hashes x 2 parameter forms; anything else is built as is.
-      if (key.endsWith('/other')) return request.messageImprint;
-      algorithm = precompute(new AlgorithmIdentifier({ algorithm: hashAlgorithm.algorithm, ...(hashAlgorithm.parameters === null ? { parameters: null } : {}) }));
-      this.#imprintAlgorithms.set(key, algorithm);
-    }
-    return new MessageImprint({ hashAlgorithm: algorithm, hashedMessage });
+  #signedAttributes(signingTime: Date, messageDigest: Uint8Array): Attribute[] {
+    const attrs = this.#attributes(signingTime, messageDigest);
+    return this.#attrOrder.map((i) => attrs[i] as Attribute);
   }
 
-  /** A granted TimeStampResp for an accepted request, DER encoded. */
-  async issue(request: AcceptedRequest): Promise<Uint8Array> {
-    // Whole seconds, as Go's encoder writes them (and sigstore-js parses only .000 fractions);
-    // the accuracy covers the truncation.
-    const now = this.#clock();
-    const genTime = new Date(now - (now % 1000));
+  #imprint(request: AcceptedRequest): MessageImprint {
+    const key = `${request.hash}/${request.hashParameters}`;
+    let algorithm = this.#imprintAlgorithms.get(key);
+    if (!algorithm) {
+      const oid = OID_BY_HASH[request.hash];
+      algorithm = precompute(new AlgorithmIdentifier(request.hashParameters === 'null' ? { algorithm: oid, parameters: null } : { algorithm: oid }));
+      this.#imprintAlgorithms.set(key, algorithm);
+    }
+    return new MessageImprint({ hashAlgorithm: algorithm, hashedMessage: new OctetString(request.hashedMessage) });
+  }
+
+  #encodeTstInfo(request: AcceptedRequest, fields: TstFields): Uint8Array {
     const tstInfo = new TSTInfo({
       version: 1,
       policy: request.policy,
       messageImprint: this.#imprint(request),
-      serialNumber: this.#serials(),
-      genTime,
+      serialNumber: arrayBuffer(fields.serial),
+      genTime: fields.genTime,
       ordering: false,
       tsa: this.#tsaName,
     });
     if (this.#accuracy) tstInfo.accuracy = this.#accuracy;
-    if (request.nonce) tstInfo.nonce = request.nonce;
-    const tstInfoDer = der(tstInfo);
+    if (request.nonce) tstInfo.nonce = arrayBuffer(request.nonce);
+    return der(tstInfo);
+  }
 
-    const digest = createHash(this.#digest).update(new Uint8Array(tstInfoDer)).digest();
-    const attrs = this.#signedAttributes(genTime, digest);
-    const signedAttrs = this.#attrOrder.map((i) => attrs[i] as Attribute);
-    const signature = await this.#signer.sign(new Uint8Array(der(new SignedAttributeSet(signedAttrs))));
+  #encodeSignedAttributes(signingTime: Date, messageDigest: Uint8Array): Uint8Array {
+    return der(new SignedAttributeSet(this.#signedAttributes(signingTime, messageDigest)));
+  }
 
+  #encodeToken(tstInfo: Uint8Array, signingTime: Date, messageDigest: Uint8Array, signature: Uint8Array, certReq: boolean): Uint8Array {
     const signerInfo = new SignerInfo({
       version: 1,
       sid: this.#sid,
       digestAlgorithm: this.#digestAlgorithm,
-      signedAttrs,
+      signedAttrs: this.#signedAttributes(signingTime, messageDigest),
       signatureAlgorithm: this.#signatureAlgorithm,
       signature: new OctetString(signature),
     });
@@ -203,12 +254,110 @@ export class TokenBuilder {
       digestAlgorithms: this.#digestAlgorithms,
       encapContentInfo: new EncapsulatedContentInfo({
         eContentType: OID.tstInfo,
-        eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }),
+        eContent: new EncapsulatedContent({ single: new OctetString(tstInfo) }),
       }),
       signerInfos: new SignerInfos([signerInfo]),
     });
-    if (request.certReq) signedData.certificates = this.#certificates;
+    if (certReq) signedData.certificates = this.#certificates;
     const token = new SignedDataContentInfo({ contentType: OID.signedData, content: signedData });
-    return new Uint8Array(der(new TimeStampRespOut({ status: this.#granted, timeStampToken: token })));
+    return der(new TimeStampRespOut({ status: this.#granted, timeStampToken: token }));
+  }
+
+  // Templates: one per shape, found or made on first use.
+
+  #template<K extends string>(
+    cache: BoundedCache<Template<K> | null>,
+    key: string,
+    specs: Readonly<Record<K, SlotSpec>>,
+    encode: (values: SlotValues<K>) => Uint8Array,
+    when: Date,
+  ): Template<K> | undefined {
+    if (!this.#templates) return undefined;
+    let template = cache.get(key);
+    if (template === undefined) {
+      template = buildTemplate(specs, encode, when) ?? null;
+      cache.set(key, template);
+    }
+    return template ?? undefined;
+  }
+
+  #tstInfo(request: AcceptedRequest, serial: Uint8Array, second: Second): Uint8Array {
+    const { hashedMessage, nonce } = request;
+    const key = `${request.policy} ${request.hash} ${request.hashParameters} ${hashedMessage.length} ${serial.length} ${nonce ? nonce.length : '-'} ${second.genTime.length}`;
+    const specs: Partial<Record<TstSlot, SlotSpec>> = {
+      hashedMessage: { kind: 'bytes', length: hashedMessage.length },
+      serial: { kind: 'bytes', length: serial.length },
+      genTime: { kind: 'time', encode: encodeGenTime },
+    };
+    if (nonce) specs.nonce = { kind: 'bytes', length: nonce.length };
+    const template = this.#template(this.#tstTemplates, key, specs as Record<string, SlotSpec>, (v) => {
+      const shaped: AcceptedRequest = { ...request, hashedMessage: v['hashedMessage'] as Uint8Array, ...(nonce ? { nonce: v['nonce'] as Uint8Array } : {}) };
+      return this.#encodeTstInfo(shaped, { serial: v['serial'] as Uint8Array, genTime: v['genTime'] as Date });
+    }, second.date);
+    if (!template) return this.#encodeTstInfo(request, { serial, genTime: second.date });
+    const values: Record<string, Uint8Array> = { hashedMessage, serial, genTime: second.genTime };
+    if (nonce) values['nonce'] = nonce;
+    return template.fill(values);
+  }
+
+  #toBeSigned(second: Second, messageDigest: Uint8Array): Uint8Array {
+    const template = this.#template(
+      this.#attrTemplates,
+      `${second.signingTime.length} ${messageDigest.length}`,
+      { signingTime: { kind: 'time', encode: encodeSigningTime }, messageDigest: { kind: 'bytes', length: messageDigest.length } },
+      (v) => this.#encodeSignedAttributes(v.signingTime as Date, v.messageDigest as Uint8Array),
+      second.date,
+    );
+    if (!template) return this.#encodeSignedAttributes(second.date, messageDigest);
+    return template.fill({ signingTime: second.signingTime, messageDigest });
+  }
+
+  #token(tstInfo: Uint8Array, second: Second, messageDigest: Uint8Array, signature: Uint8Array, certReq: boolean): Uint8Array {
+    const template = this.#template(
+      this.#tokenTemplates,
+      `${tstInfo.length} ${second.signingTime.length} ${messageDigest.length} ${signature.length} ${certReq}`,
+      {
+        eContent: { kind: 'bytes', length: tstInfo.length },
+        signingTime: { kind: 'time', encode: encodeSigningTime },
+        messageDigest: { kind: 'bytes', length: messageDigest.length },
+        signature: { kind: 'bytes', length: signature.length },
+      },
+      (v) => this.#encodeToken(v.eContent as Uint8Array, v.signingTime as Date, v.messageDigest as Uint8Array, v.signature as Uint8Array, certReq),
+      second.date,
+    );
+    if (!template) {
+      this.#scratch++;
+      return this.#encodeToken(tstInfo, second.date, messageDigest, signature, certReq);
+    }
+    this.#templated++;
+    return template.fill({ eContent: tstInfo, signingTime: second.signingTime, messageDigest, signature });
+  }
+
+  #secondOf(now: number): Second {
+    // Whole seconds, as Go's encoder writes them (and sigstore-js parses only .000 fractions);
+    // the accuracy covers the truncation.
+    const ms = now - (((now % 1000) + 1000) % 1000);
+    let second = this.#second;
+    if (second?.ms !== ms) {
+      const date = new Date(ms);
+      second = { ms, date, genTime: encodeGenTime(date), signingTime: encodeSigningTime(date) };
+      this.#second = second;
+    }
+    return second;
+  }
+
+  /** Tokens whose outer encoding came from a template, and those encoded from scratch. */
+  get stats(): { readonly templated: number; readonly scratch: number } {
+    return { templated: this.#templated, scratch: this.#scratch };
+  }
+
+  /** A granted TimeStampResp for an accepted request, DER encoded. */
+  async issue(request: AcceptedRequest): Promise<Uint8Array> {
+    const second = this.#secondOf(this.#clock());
+    const serial = new Uint8Array(this.#serials());
+    const tstInfo = this.#tstInfo(request, serial, second);
+    const digest = new Uint8Array(createHash(this.#digest).update(tstInfo).digest());
+    const signature = await this.#signer.sign(this.#toBeSigned(second, digest));
+    return this.#token(tstInfo, second, digest, signature, request.certReq);
   }
 }
