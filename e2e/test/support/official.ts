@@ -24,3 +24,8 @@ export function officialVerifyOptions(stack: Stack, identity: { identity: string
     ...pin,
   };
 }
+
+/** What sigstore.verify resolves to for a bundle signed by `identity`. */
+export function signedBy(identity: { identity: string; issuer: string }): { identity: { subjectAlternativeName: string; extensions: { issuer: string } } } {
+  return { identity: { subjectAlternativeName: identity.identity, extensions: { issuer: identity.issuer } } };
+}
