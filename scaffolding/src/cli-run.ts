@@ -23,6 +23,7 @@ import { serveRepository } from './serve.js';
 import type { RunningServer } from './serve.js';
 import { fileSigner, tufKey } from './signer.js';
 import type { TufSigner } from './signer.js';
+import { rotationWindows } from './trust-merge.js';
 import { parseTrustFiles, publishTrustMaterial, trustTargetFiles } from './trust-targets.js';
 import { readSettings, workdirPaths, writeSettings } from './workdir.js';
 
@@ -67,6 +68,10 @@ const MATERIAL: Options = {
   'trusted-root': { type: 'string' },
   'signing-config': { type: 'string' },
 };
+const ROTATED_AT: Options = { 'rotated-at': { type: 'string' } };
+const ROTATED_AT_USAGE = `  --rotated-at ISO-TIME  when the service stopped signing with the key(s) this replaces: the
+                         old windows end then, the new ones start at that whole second
+                         (default: now for both)`;
 const MATERIAL_USAGE = `trust material (from the services, or from files):
   --fulcio URL[,chain=FILE]        Fulcio; chain from GET /api/v2/trustBundle unless given
   --rekor URL[,key=FILE]           Rekor v1; key from GET /api/v1/log/publicKey unless given
@@ -130,7 +135,8 @@ async function deploymentSpec(v: Values): Promise<DeploymentSpec | undefined> {
     if (text === undefined) throw new ScaffoldingError('INVALID_ARGUMENT', `--${flag} needs ${name}=FILE`);
     return text;
   };
-  const validFrom = dateOption(v, 'valid-from');
+  const rotatedAt = dateOption(v, 'rotated-at');
+  const validFrom = dateOption(v, 'valid-from') ?? (rotatedAt && rotationWindows(rotatedAt).start);
   const f = fulcio === undefined ? undefined : serviceArg(fulcio, ['chain']);
   const fulcioChain = f && (await file(f.parts, 'chain'));
   return {
@@ -343,13 +349,14 @@ sigstack-tuf root publish --dir DIR [--targets-key FILE]... [--online-key FILE].
   add: {
     summary: 'add or update targets: trust material from services or files, or any file',
     usage: `sigstack-tuf add --dir DIR [trust material] [--target NAME=FILE]... [--remove NAME]...
-    [--replace] [--targets-key FILE]... [--online-key FILE]...
+    [--replace] [--rotated-at ISO-TIME] [--targets-key FILE]... [--online-key FILE]...
   New trust material is merged into the published trusted_root.json: a key or CA no longer
   served keeps its entry with an end to its validity window (old signatures still verify),
   a new one starts. --replace writes the material as given instead.
 
-${MATERIAL_USAGE}`,
-    options: { ...DIR, ...PASSWORD, ...KEYS, ...MATERIAL, target: { type: 'string', multiple: true }, remove: { type: 'string', multiple: true }, replace: { type: 'boolean' } },
+${MATERIAL_USAGE}
+${ROTATED_AT_USAGE}`,
+    options: { ...DIR, ...PASSWORD, ...KEYS, ...MATERIAL, ...ROTATED_AT, target: { type: 'string', multiple: true }, remove: { type: 'string', multiple: true }, replace: { type: 'boolean' } },
     run: (v, io) => addTargets(v, io, 'updated'),
   },
   rotate: {
@@ -357,9 +364,11 @@ ${MATERIAL_USAGE}`,
     usage: `sigstack-tuf rotate root --dir DIR --remove-root-key KEYID --add-root-pub FILE [--root-threshold M]
   Same as \`root propose\` with those flags; then \`root sign\` by the old and the new key holders
   (both thresholds) and \`root publish\`.
-sigstack-tuf rotate service --dir DIR [trust material] [--targets-key FILE]... [--online-key FILE]...
-  Same as \`add\`: the old key's window ends now, the new one's starts now.`,
-    options: { ...DIR, ...PASSWORD, ...KEYS, ...MATERIAL, 'remove-root-key': { type: 'string', multiple: true }, 'add-root-pub': { type: 'string', multiple: true }, 'root-threshold': { type: 'string' }, expiry: { type: 'string' }, force: { type: 'boolean' } },
+sigstack-tuf rotate service --dir DIR [trust material] [--rotated-at ISO-TIME] [--targets-key FILE]... [--online-key FILE]...
+  Same as \`add\`: the old key's window ends now (or at --rotated-at), the new one's starts then.
+
+${ROTATED_AT_USAGE}`,
+    options: { ...DIR, ...PASSWORD, ...KEYS, ...MATERIAL, ...ROTATED_AT, 'remove-root-key': { type: 'string', multiple: true }, 'add-root-pub': { type: 'string', multiple: true }, 'root-threshold': { type: 'string' }, expiry: { type: 'string' }, force: { type: 'boolean' } },
     async run(v, io, positionals) {
       if (positionals[0] === 'root') return (commands['root'] as Command).run(v, io, ['propose']);
       if (positionals[0] === 'service') return addTargets(v, io, 'rotated');
@@ -460,7 +469,11 @@ async function addTargets(v: Values, io: CliIo, verb: string): Promise<number> {
     targetsSigners: await signers(keyFiles(v, 'targets-key', 'targets'), v, io),
     onlineSigners: await signers(keyFiles(v, 'online-key', 'online'), v, io),
   };
-  let state = material.trustedRoot || material.signingConfig ? await publishTrustMaterial({ ...common, material, replace: v['replace'] === true }) : undefined;
+  const rotatedAt = dateOption(v, 'rotated-at');
+  if (rotatedAt !== undefined && rotatedAt.getTime() > common.now.getTime()) throw new ScaffoldingError('INVALID_ARGUMENT', `--rotated-at ${rotatedAt.toISOString()} is in the future`);
+  let state = material.trustedRoot || material.signingConfig
+    ? await publishTrustMaterial({ ...common, material, replace: v['replace'] === true, ...(rotatedAt ? { rotatedAt } : {}) })
+    : undefined;
   if (extra.size > 0 || list(v, 'remove').length > 0 || state === undefined) {
     state = await updateTargets({ ...common, set: extra, remove: list(v, 'remove') });
   }

@@ -38,6 +38,7 @@ describe('public surface', () => {
       'readRepository',
       'readRootVersion',
       'refreshRepository',
+      'rotationWindows',
       'runCli',
       'serveRepository',
       'signRootProposal',

@@ -24,7 +24,7 @@ export type { RefreshOptions, RefreshResult, RoleExpiry } from './refresh.js';
 
 export { gatherTrustMaterial, noteKeyId } from './gather.js';
 export type { DeploymentSpec, FetchLike, GatherOptions, TrustMaterial } from './gather.js';
-export { mergeSigningConfig, mergeTrustedRoot } from './trust-merge.js';
+export { mergeSigningConfig, mergeTrustedRoot, rotationWindows } from './trust-merge.js';
 export {
   SIGNING_CONFIG_TARGET,
   TRUSTED_ROOT_TARGET,

@@ -44,6 +44,17 @@ function mergeList<T>(
   return [...kept, ...update.filter((item) => !known.has(identity(item)))];
 }
 
+/**
+ * Where a rotated key's window ends and its successor's starts, given when the service
+ * stopped signing with the old key (`rotatedAt`): the old window ends then; the new one
+ * starts at the whole second at or before it. Rekor v1 integrated times, and the genTime of
+ * many TSAs, are whole seconds, so an entry made in the rotation's second, after it, would
+ * otherwise fall before the new key's window. The two windows overlap by less than a second.
+ */
+export function rotationWindows(rotatedAt: Date): { readonly end: Date; readonly start: Date } {
+  return { end: new Date(rotatedAt.getTime()), start: new Date(Math.floor(rotatedAt.getTime() / 1000) * 1000) };
+}
+
 /** The signing config after an update: service kinds the update lists replace the old ones. */
 export function mergeSigningConfig(previous: SigningConfig | undefined, update: SigningConfig): SigningConfig {
   if (previous === undefined) return update;

@@ -55,6 +55,11 @@ export interface PublishTrustOptions extends PublishOptions {
   readonly material: Partial<TrustMaterial>;
   /** Replace the published trust material instead of merging (history is then the caller's job). */
   readonly replace?: boolean;
+  /**
+   * When the services stopped using the keys this update replaces: the end of their windows
+   * (default `now`). Give the new material `validFrom: rotationWindows(rotatedAt).start`.
+   */
+  readonly rotatedAt?: Date;
 }
 
 /**
@@ -64,7 +69,7 @@ export interface PublishTrustOptions extends PublishOptions {
  */
 export async function publishTrustMaterial(options: PublishTrustOptions): Promise<RepositoryState> {
   const current = options.replace ? {} : await publishedTrustMaterial(options.dir);
-  const trustedRoot = options.material.trustedRoot && (options.replace ? options.material.trustedRoot : mergeTrustedRoot(current.trustedRoot, options.material.trustedRoot, options.now));
+  const trustedRoot = options.material.trustedRoot && (options.replace ? options.material.trustedRoot : mergeTrustedRoot(current.trustedRoot, options.material.trustedRoot, options.rotatedAt ?? options.now));
   const signingConfig = options.material.signingConfig && (options.replace ? options.material.signingConfig : mergeSigningConfig(current.signingConfig, options.material.signingConfig));
   return updateTargets({ ...options, set: trustTargetFiles({ ...(trustedRoot ? { trustedRoot } : {}), ...(signingConfig ? { signingConfig } : {}) }) });
 }

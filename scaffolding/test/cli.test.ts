@@ -8,7 +8,9 @@ import { runCli } from '../src/cli-run.js';
 import type { CliIo } from '../src/cli-run.js';
 import type { FetchLike } from '../src/gather.js';
 import { generateKeyFile } from '../src/keys.js';
+import { noteKeyId } from '../src/gather.js';
 import { serveRepository } from '../src/serve.js';
+import { publishedTrustMaterial } from '../src/trust-targets.js';
 import { tempDir } from './helpers.js';
 
 const PASSWORD = { SIGSTACK_TUF_PASSWORD: 'correct horse' };
@@ -141,6 +143,28 @@ describe('sigstack-tuf', () => {
     expect(windows).toHaveLength(2);
     expect(windows[0]).not.toBe('open');
     expect(windows[1]).toBe('open');
+  });
+
+  it('rotate service --rotated-at ends the old window then and starts the new one at that second', async () => {
+    const v2Old = await generateKeyPair('ed25519');
+    const v2New = await generateKeyPair('ed25519');
+    const oldPub = path.join(files, 'rekor-v2-old.pub');
+    const newPub = path.join(files, 'rekor-v2-new.pub');
+    await writeFile(oldPub, exportPublicKey(v2Old.publicKey, 'pem'));
+    await writeFile(newPub, exportPublicKey(v2New.publicKey, 'pem'));
+    const v2 = (key: string) => `https://log.rekor.example,key=${key},origin=log.rekor.example`;
+    expect((await cli(['add', '--dir', work, '--rekor-v2', v2(oldPub), '--valid-from', new Date(Date.now() - 120_000).toISOString()])).code).toBe(0);
+    const rotatedAt = new Date(Date.now() - 60_000);
+    rotatedAt.setUTCMilliseconds(750);
+    const run = await cli(['rotate', 'service', '--dir', work, '--rekor-v2', v2(newPub), '--rotated-at', rotatedAt.toISOString()]);
+    expect(run).toMatchObject({ code: 0, err: '' });
+    const tlogs = (await publishedTrustMaterial(repo)).trustedRoot!.tlogs.filter((t) => t.baseUrl === 'https://log.rekor.example');
+    expect(tlogs.map((t) => t.logId.keyId)).toEqual([noteKeyId('log.rekor.example', v2Old.publicKey), noteKeyId('log.rekor.example', v2New.publicKey)].map((id) => Buffer.from(id)));
+    expect(tlogs[0]!.publicKey.validFor.end).toEqual(rotatedAt);
+    expect(tlogs[1]!.publicKey.validFor).toEqual({ start: new Date(rotatedAt.getTime() - 750) });
+    const future = await cli(['rotate', 'service', '--dir', work, '--rekor-v2', v2(oldPub), '--rotated-at', '2999-01-01T00:00:00Z']);
+    expect(future).toMatchObject({ code: 1, err: 'error: INVALID_ARGUMENT: --rotated-at 2999-01-01T00:00:00.000Z is in the future' });
+    expect((await cli(['rotate', 'service', '--help'])).out).toContain('--rotated-at ISO-TIME');
   });
 
   it('refresh prints one line and re-signs only when due (or forced)', async () => {
