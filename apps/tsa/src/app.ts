@@ -7,7 +7,7 @@ import type { TsaConfig } from './config.js';
 import { tsaErrors } from './errors.js';
 import { chainToPem, devIdentity, loadIdentity, IdentityError } from './identity.js';
 import type { TsaIdentity } from './identity.js';
-import { jsonRequestSchema, parseDerRequest, parseJsonRequest } from './request.js';
+import { DerRequestParser, jsonRequestSchema, parseJsonRequest } from './request.js';
 import type { JsonTimestampRequest, PolicyRules } from './request.js';
 import { counterSerials } from './serial.js';
 import type { SerialSource } from './serial.js';
@@ -54,6 +54,7 @@ export function tsaRoutes(options: TsaAppOptions): RoutesPlugin<TsaConfig> {
       defaultPolicy: config.POLICY_OID,
       accepted: new Set([config.POLICY_OID, ...config.ACCEPTED_POLICY_OIDS]),
     };
+    const derParser = new DerRequestParser(rules);
     const chainPem = chainToPem(options.identity.chain);
     const status = config.HTTP_201 ? 201 : 200;
 
@@ -80,7 +81,7 @@ export function tsaRoutes(options: TsaAppOptions): RoutesPlugin<TsaConfig> {
         // Attacker-controlled: parsed strictly, once, here.
         const body: unknown = request.body;
         let accepted;
-        if (Buffer.isBuffer(body)) accepted = parseDerRequest(body, rules);
+        if (Buffer.isBuffer(body)) accepted = derParser.parse(body);
         else if (typeof body === 'object' && body !== null) accepted = parseJsonRequest(body as JsonTimestampRequest, rules);
         else throw tsaErrors.create('MALFORMED_TIMESTAMP_REQUEST', 'the request has no body');
         const token = await builder.issue(accepted);

@@ -1,8 +1,11 @@
 import type { HashAlgorithm } from '@sigstack/crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { TimeStampReq } from '@peculiar/asn1-tsp';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { MessageImprint, TimeStampReq } from '@peculiar/asn1-tsp';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { tsaErrors } from './errors.js';
-import { DIGEST_LENGTH, HASH_BY_OID, OID, isOid } from './oids.js';
+import { BoundedCache, buildTemplate } from './template.js';
+import type { SlotSpec, SlotValues, Template } from './template.js';
+import { DIGEST_LENGTH, HASH_BY_OID, OID, OID_BY_HASH, isOid } from './oids.js';
 import type { AcceptedRequest } from './token.js';
 
 /** Which policies a request may name, and the one a token states when it names none. */
@@ -110,6 +113,76 @@ function parseStrictly(body: Uint8Array, rules: PolicyRules): { accepted: Accept
     ...(request.nonce === undefined ? {} : { nonce: new Uint8Array(request.nonce).slice() }),
   };
   return { accepted, requested: request.reqPolicy };
+}
+
+/** A query shape the parser has accepted once: its template, and what every query of the shape asks. */
+interface QueryShape {
+  readonly template: Template<'hashedMessage' | 'nonce'> | Template<'hashedMessage'>;
+  readonly request: Omit<AcceptedRequest, 'hashedMessage' | 'nonce'>;
+}
+
+/**
+ * parseDerRequest, with a fast path for query shapes it has accepted before. A shape
+ * (hash and parameters, nonce length, certReq, policy) is encoded once by asn1-schema
+ * into a template whose slots are the hashed message and the nonce (template.ts); a
+ * body that is that encoding with any contents in the slots is the DER of a request
+ * the strict parser accepts, with the slots' contents as its imprint and nonce. Any
+ * other body goes through parseDerRequest, and an accepted one teaches its shape.
+ */
+export class DerRequestParser {
+  readonly #rules: PolicyRules;
+  readonly #shapes = new BoundedCache<QueryShape | null>(32);
+
+  constructor(rules: PolicyRules) {
+    this.#rules = rules;
+  }
+
+  #matched = 0;
+  #strict = 0;
+
+  /** Queries that matched a known shape, and those parsed by parseDerRequest (accepted or not). */
+  get stats(): { readonly matched: number; readonly strict: number } {
+    return { matched: this.#matched, strict: this.#strict };
+  }
+
+  parse(body: Uint8Array): AcceptedRequest {
+    for (const shape of this.#shapes.values()) {
+      if (shape?.template.matches(body)) {
+        this.#matched++;
+        const { template, request } = shape;
+        const hashedMessage = template.read(body, 'hashedMessage');
+        return 'nonce' in template.slots ? { ...request, hashedMessage, nonce: (template as Template<'hashedMessage' | 'nonce'>).read(body, 'nonce') } : { ...request, hashedMessage };
+      }
+    }
+    this.#strict++;
+    const { accepted, requested } = parseStrictly(body, this.#rules);
+    this.#learn(accepted, requested, body);
+    return accepted;
+  }
+
+  #learn(accepted: AcceptedRequest, requested: string | undefined, body: Uint8Array): void {
+    const { hash, hashParameters, hashedMessage, nonce, policy, certReq } = accepted;
+    const key = `${hash} ${hashParameters} ${nonce ? nonce.length : '-'} ${certReq} ${requested ?? '-'}`;
+    if (this.#shapes.get(key) !== undefined) return;
+    const encode = (v: SlotValues<'hashedMessage' | 'nonce'>): Uint8Array => {
+      const query = new TimeStampReq({
+        version: 1,
+        messageImprint: new MessageImprint({
+          hashAlgorithm: new AlgorithmIdentifier(hashParameters === 'null' ? { algorithm: OID_BY_HASH[hash], parameters: null } : { algorithm: OID_BY_HASH[hash] }),
+          hashedMessage: new OctetString(v.hashedMessage as Uint8Array),
+        }),
+        certReq,
+      });
+      if (nonce) query.nonce = (v.nonce as Uint8Array).slice().buffer;
+      if (requested !== undefined) query.reqPolicy = requested;
+      return new Uint8Array(AsnConvert.serialize(query));
+    };
+    const specs = { hashedMessage: { kind: 'bytes', length: hashedMessage.length } as const, ...(nonce ? { nonce: { kind: 'bytes', length: nonce.length } as const } : {}) };
+    const template = buildTemplate(specs as Record<'hashedMessage' | 'nonce', SlotSpec>, encode, new Date(0));
+    // The body that taught the shape must be an instance of it, or the shape is not what it seems.
+    const shape = template?.matches(body) ? { template, request: { hash, hashParameters, policy, certReq } } : null;
+    this.#shapes.set(key, shape);
+  }
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

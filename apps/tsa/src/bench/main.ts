@@ -17,7 +17,7 @@ import { importPrivateKey, sign } from '@sigstack/crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { MessageImprint, TimeStampReq } from '@peculiar/asn1-tsp';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { parseDerRequest } from '../request.js';
+import { DerRequestParser } from '../request.js';
 import { readChain } from '../identity.js';
 import { counterSerials } from '../serial.js';
 import { keySigner } from '../signer.js';
@@ -91,8 +91,9 @@ async function rate(fn: () => unknown, ms: number): Promise<number> {
 async function profile(signer: Signer, chain: Uint8Array[], query: Buffer) {
   const rules = { defaultPolicy: '1.3.6.1.4.1.57264.2', accepted: new Set(['1.3.6.1.4.1.57264.2']) };
   const builder = new TokenBuilder({ signer, chain, accuracyMs: 1000, includeChain: false, serials: counterSerials() });
-  const accepted = parseDerRequest(query, rules);
-  const parsePerSecond = await rate(() => parseDerRequest(query, rules), 1000);
+  const parser = new DerRequestParser(rules);
+  const accepted = parser.parse(query);
+  const parsePerSecond = await rate(() => parser.parse(query), 1000);
   const issuePerSecond = await rate(() => builder.issue(accepted), 1500);
   return { parseMicros: 1e6 / parsePerSecond, issueMicros: 1e6 / issuePerSecond };
 }
