@@ -8,9 +8,11 @@ import type { CommandResult, Stack } from './stack.js';
 
 const SIGSTORE_CLI = path.join(ROOT, 'node_modules', '@sigstore', 'cli', 'bin', 'run');
 
-/** Runs `sigstore ARGS` (@sigstore/cli) in `stack.work` with the stack's private HOME. */
+/** Runs `sigstore ARGS` (@sigstore/cli) in `stack.work` with the stack's private HOME, without colours. */
 export function sigstoreCli(stack: Stack, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
-  return run(process.execPath, [SIGSTORE_CLI, ...args], { cwd: stack.work, env: { ...stack.env, ...env }, timeoutMs: 120_000 });
+  // nx forces colours on for its children; plain text keeps the output comparable.
+  const plain = { FORCE_COLOR: '0', NO_COLOR: '1' };
+  return run(process.execPath, [SIGSTORE_CLI, ...args], { cwd: stack.work, env: { ...stack.env, ...plain, ...env }, timeoutMs: 120_000 });
 }
 
 /** sigstore.verify options: trust from the stack's TUF mirror (a fresh cache), one identity. */
