@@ -7,7 +7,7 @@ import { writeArtifact } from './support/artifacts.js';
 import { readBundle, signingCertificate } from './support/bundles.js';
 import { claimsOf, githubActionsEnv } from './support/ci.js';
 import { initializeClient } from './support/client.js';
-import { expectOneLineError, expectRejected, expectSucceeded, expectVerified } from './support/outcome.js';
+import { expectOneLineError, expectBundleWritten, expectRejected, expectVerified } from './support/outcome.js';
 import { backends, bootStack } from './support/stack.js';
 import type { Identity, Stack } from './support/stack.js';
 
@@ -31,7 +31,7 @@ describe.each(backends())('keyless signing in CI (%s)', (backend) => {
 
     beforeAll(async () => {
       const signed = await stack.sigstack(['sign-blob', '--bundle', 'release.sigstore.json', '--yes', 'release.tgz'], { env: { ...stack.env, ...githubActionsEnv(stack) } });
-      expectSucceeded(signed, /^Wrote bundle to file release\.sigstore\.json\n$/);
+      expectBundleWritten(signed, 'release.sigstore.json');
     });
 
     it('gets the workflow identity from the runner variables alone, and needs them', async () => {
@@ -122,7 +122,7 @@ describe.each(backends())('keyless signing in CI (%s)', (backend) => {
       issuer = String(claims['iss']);
       expect(issuer).toBe(`${stack.info.services.oidc}/workloads/gitlab-ci`);
       const signed = await stack.sigstack(['sign-blob', '--identity-token', token, '--bundle', 'gitlab.sigstore.json', '--yes', 'release.tgz']);
-      expectSucceeded(signed, /^Wrote bundle to file gitlab\.sigstore\.json\n$/);
+      expectBundleWritten(signed, 'gitlab.sigstore.json');
     });
 
     it('puts the job identity and its claims in the certificate, and no GitHub claims', async () => {

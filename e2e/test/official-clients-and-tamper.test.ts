@@ -11,7 +11,7 @@ import { readBundle, tamper } from './support/bundles.js';
 import { claimsOf, githubActionsEnv } from './support/ci.js';
 import { initializeClient, writeRekorV1SigningConfig } from './support/client.js';
 import { officialVerifyOptions, signedBy, sigstoreCli } from './support/official.js';
-import { expectRejected, expectSucceeded, expectVerified } from './support/outcome.js';
+import { expectBundleWritten, expectRejected, expectVerified } from './support/outcome.js';
 import { backends, bootStack } from './support/stack.js';
 import type { Identity, Stack } from './support/stack.js';
 
@@ -56,20 +56,20 @@ describe.each(backends())('official clients and tampered bundles (%s)', (backend
       const actions = { env: { ...stack.env, ...githubActionsEnv(stack) } };
       for (const [name, extra] of [['ours-v2', []], ['ours-v1', ['--signing-config', 'rekor-v1.json']]] as const) {
         const signed = await stack.sigstack(['sign-blob', ...extra, '--bundle', `${name}.sigstore.json`, '--yes', 'artifact.bin'], actions);
-        expectSucceeded(signed);
+        expectBundleWritten(signed, `${name}.sigstore.json`);
         const version = readBundle(stack.work, `${name}.sigstore.json`).verificationMaterial.tlogEntries[0]?.kindVersion.version;
         expect(version).toBe(name === 'ours-v2' ? '0.0.2' : '0.0.1');
         await expect(verify(bundleText(`${name}.sigstore.json`), artifact, officialVerifyOptions(stack, workflow)), name).resolves.toMatchObject(signedBy(workflow));
       }
 
       const attested = await stack.sigstack(['attest-blob', '--predicate', 'sbom.cdx.json', '--type', 'cyclonedx', '--bundle', 'ours-att.sigstore.json', '--yes', 'artifact.bin'], actions);
-      expectSucceeded(attested);
+      expectBundleWritten(attested, 'ours-att.sigstore.json');
       await expect(verify(bundleText('ours-att.sigstore.json'), officialVerifyOptions(stack, workflow))).resolves.toMatchObject(signedBy(workflow));
 
       const keys = await stack.sigstack(['generate-key-pair'], { env: { ...stack.env, COSIGN_PASSWORD: 'e2e' } });
       expect(keys.code, keys.stderr).toBe(0);
       const keySigned = await stack.sigstack(['sign-blob', '--key', 'cosign.key', '--bundle', 'ours-key.sigstore.json', '--yes', 'artifact.bin'], { env: { ...stack.env, COSIGN_PASSWORD: 'e2e' } });
-      expectSucceeded(keySigned);
+      expectBundleWritten(keySigned, 'ours-key.sigstore.json');
       const publicKey = readFileSync(path.join(stack.work, 'cosign.pub'), 'utf8');
       const { certificateIssuer: _issuer, certificateIdentityURI: _uri, ...trustOnly } = officialVerifyOptions(stack, workflow);
       const keySigner = await verify(bundleText('ours-key.sigstore.json'), artifact, { ...trustOnly, keySelector: () => publicKey });
@@ -106,9 +106,9 @@ describe.each(backends())('official clients and tampered bundles (%s)', (backend
       // Rekor v2 entries (it looks a checkpoint key up by the entry's integrated time, which
       // v2 entries do not have), so these are the Rekor v1 ones.
       const actions = { env: { ...stack.env, ...githubActionsEnv(stack) } };
-      expectSucceeded(await stack.sigstack(['sign-blob', '--signing-config', 'rekor-v1.json', '--bundle', 'for-cli-v1.sigstore.json', '--yes', 'artifact.bin'], actions));
+      expectBundleWritten(await stack.sigstack(['sign-blob', '--signing-config', 'rekor-v1.json', '--bundle', 'for-cli-v1.sigstore.json', '--yes', 'artifact.bin'], actions), 'for-cli-v1.sigstore.json');
       const attestV1 = ['attest-blob', '--signing-config', 'rekor-v1.json', '--predicate', 'sbom.cdx.json', '--type', 'cyclonedx', '--bundle', 'for-cli-att-v1.sigstore.json', '--yes', 'artifact.bin'];
-      expectSucceeded(await stack.sigstack(attestV1, actions));
+      expectBundleWritten(await stack.sigstack(attestV1, actions), 'for-cli-att-v1.sigstore.json');
       for (const [bundle, blob] of [['for-cli-v1.sigstore.json', ['--blob-file', 'artifact.bin']], ['for-cli-att-v1.sigstore.json', []]] as const) {
         const checked = await sigstoreCli(stack, ['verify', bundle, ...blob, ...pinned, ...trust]);
         expect(checked.code, `${bundle}: ${checked.stderr}`).toBe(0);
@@ -130,8 +130,8 @@ describe.each(backends())('official clients and tampered bundles (%s)', (backend
       const token = await stack.token('gitlab-ci');
       const claims = claimsOf(token);
       gitlab = { identity: `https://${String(claims['ci_config_ref_uri'])}`, issuer: String(claims['iss']) };
-      expectSucceeded(await stack.sigstack(['sign-blob', '--identity-token', token, '--bundle', 'gitlab.sigstore.json', '--yes', 'artifact.bin']));
-      expectSucceeded(await stack.sigstack(['sign-blob', '--identity-token', await stack.token('github-actions'), '--bundle', 'genuine.sigstore.json', '--yes', 'artifact.bin']));
+      expectBundleWritten(await stack.sigstack(['sign-blob', '--identity-token', token, '--bundle', 'gitlab.sigstore.json', '--yes', 'artifact.bin']), 'gitlab.sigstore.json');
+      expectBundleWritten(await stack.sigstack(['sign-blob', '--identity-token', await stack.token('github-actions'), '--bundle', 'genuine.sigstore.json', '--yes', 'artifact.bin']), 'genuine.sigstore.json');
       expectVerified(await verifyAsWorkflow('genuine.sigstore.json'));
       const gitlabAlone = await stack.sigstack(['verify-blob', '--bundle', 'gitlab.sigstore.json', '--certificate-identity', gitlab.identity, '--certificate-oidc-issuer', gitlab.issuer, 'artifact.bin']);
       expectVerified(gitlabAlone);
@@ -169,7 +169,7 @@ describe.each(backends())('official clients and tampered bundles (%s)', (backend
       expectRejected(await verifyAsWorkflow('stripped.sigstore.json'), 'TLOG_ENTRY_MISSING', /expected 1 verified transparency log entry/);
 
       const unlogged = await stack.sigstack(['sign-blob', '--identity-token', await stack.token('github-actions'), '--tlog-upload=false', '--bundle', 'unlogged.sigstore.json', '--yes', 'artifact.bin']);
-      expectSucceeded(unlogged);
+      expectBundleWritten(unlogged, 'unlogged.sigstore.json');
       expect(readBundle(stack.work, 'unlogged.sigstore.json').verificationMaterial.tlogEntries).toEqual([]);
       expectRejected(await verifyAsWorkflow('unlogged.sigstore.json'), 'TLOG_ENTRY_MISSING');
     });

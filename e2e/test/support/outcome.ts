@@ -10,10 +10,10 @@ export function expectVerified(result: CommandResult): void {
   expect(result.stderr).toBe('Verified OK\n');
 }
 
-/** Exit 0; `stderr` (when given) must match. */
-export function expectSucceeded(result: CommandResult, stderr?: RegExp): void {
+/** A signing command's success: exit 0 and only `Wrote bundle to file FILE` on stderr. */
+export function expectBundleWritten(result: CommandResult, file: string): void {
   expect(result.code, shown(result)).toBe(0);
-  if (stderr) expect(result.stderr).toMatch(stderr);
+  expect(result.stderr).toBe(`Wrote bundle to file ${file}\n`);
 }
 
 /**
