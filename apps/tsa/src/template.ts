@@ -113,7 +113,16 @@ function attempt<K extends string>(
   const first = {} as Record<K, Uint8Array | Date>;
   const second = {} as Record<K, Uint8Array | Date>;
   const shown = {} as Record<K, [Uint8Array, Uint8Array]>;
-  const later = new Date(when.getTime() + 1000);
+  // The second time is a second later, or earlier where later changes the encoding's length
+  // (2049-12-31T23:59:59Z: a UTCTime signing-time becomes a GeneralizedTime).
+  const times: ((date: Date) => Uint8Array)[] = [];
+  for (const name of names) {
+    const spec = specs[name];
+    if (spec.kind === 'time') times.push(spec.encode);
+  }
+  const sameLengths = (other: Date) => times.every((encodeTime) => encodeTime(other).length === encodeTime(when).length);
+  const next = new Date(when.getTime() + 1000);
+  const later = sameLengths(next) ? next : new Date(when.getTime() - 1000);
   for (const name of names) {
     const spec = specs[name];
     if (spec.kind === 'bytes') {

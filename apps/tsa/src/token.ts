@@ -17,7 +17,7 @@ import {
 } from './ess.js';
 import { precompute } from './precomputed.js';
 import { BoundedCache, buildTemplate } from './template.js';
-import type { SlotSpec, SlotValues, Template } from './template.js';
+import type { SlotSpec, Template } from './template.js';
 import { OID, OID_BY_HASH } from './oids.js';
 import type { SerialSource } from './serial.js';
 import type { Signer } from './signer.js';
@@ -265,17 +265,11 @@ export class TokenBuilder {
 
   // Templates: one per shape, found or made on first use.
 
-  #template<K extends string>(
-    cache: BoundedCache<Template<K> | null>,
-    key: string,
-    specs: Readonly<Record<K, SlotSpec>>,
-    encode: (values: SlotValues<K>) => Uint8Array,
-    when: Date,
-  ): Template<K> | undefined {
+  #template<K extends string>(cache: BoundedCache<Template<K> | null>, key: string, make: () => Template<K> | undefined): Template<K> | undefined {
     if (!this.#templates) return undefined;
     let template = cache.get(key);
     if (template === undefined) {
-      template = buildTemplate(specs, encode, when) ?? null;
+      template = make() ?? null;
       cache.set(key, template);
     }
     return template ?? undefined;
@@ -284,16 +278,18 @@ export class TokenBuilder {
   #tstInfo(request: AcceptedRequest, serial: Uint8Array, second: Second): Uint8Array {
     const { hashedMessage, nonce } = request;
     const key = `${request.policy} ${request.hash} ${request.hashParameters} ${hashedMessage.length} ${serial.length} ${nonce ? nonce.length : '-'} ${second.genTime.length}`;
-    const specs: Partial<Record<TstSlot, SlotSpec>> = {
-      hashedMessage: { kind: 'bytes', length: hashedMessage.length },
-      serial: { kind: 'bytes', length: serial.length },
-      genTime: { kind: 'time', encode: encodeGenTime },
-    };
-    if (nonce) specs.nonce = { kind: 'bytes', length: nonce.length };
-    const template = this.#template(this.#tstTemplates, key, specs as Record<string, SlotSpec>, (v) => {
-      const shaped: AcceptedRequest = { ...request, hashedMessage: v['hashedMessage'] as Uint8Array, ...(nonce ? { nonce: v['nonce'] as Uint8Array } : {}) };
-      return this.#encodeTstInfo(shaped, { serial: v['serial'] as Uint8Array, genTime: v['genTime'] as Date });
-    }, second.date);
+    const template = this.#template(this.#tstTemplates, key, () => {
+      const specs: Partial<Record<TstSlot, SlotSpec>> = {
+        hashedMessage: { kind: 'bytes', length: hashedMessage.length },
+        serial: { kind: 'bytes', length: serial.length },
+        genTime: { kind: 'time', encode: encodeGenTime },
+      };
+      if (nonce) specs.nonce = { kind: 'bytes', length: nonce.length };
+      return buildTemplate(specs as Record<string, SlotSpec>, (v) => {
+        const shaped: AcceptedRequest = { ...request, hashedMessage: v['hashedMessage'] as Uint8Array, ...(nonce ? { nonce: v['nonce'] as Uint8Array } : {}) };
+        return this.#encodeTstInfo(shaped, { serial: v['serial'] as Uint8Array, genTime: v['genTime'] as Date });
+      }, second.date);
+    });
     if (!template) return this.#encodeTstInfo(request, { serial, genTime: second.date });
     const values: Record<string, Uint8Array> = { hashedMessage, serial, genTime: second.genTime };
     if (nonce) values['nonce'] = nonce;
@@ -301,29 +297,30 @@ export class TokenBuilder {
   }
 
   #toBeSigned(second: Second, messageDigest: Uint8Array): Uint8Array {
-    const template = this.#template(
-      this.#attrTemplates,
-      `${second.signingTime.length} ${messageDigest.length}`,
-      { signingTime: { kind: 'time', encode: encodeSigningTime }, messageDigest: { kind: 'bytes', length: messageDigest.length } },
-      (v) => this.#encodeSignedAttributes(v.signingTime as Date, v.messageDigest as Uint8Array),
-      second.date,
+    const template = this.#template(this.#attrTemplates, `${second.signingTime.length} ${messageDigest.length}`, () =>
+      buildTemplate(
+        { signingTime: { kind: 'time', encode: encodeSigningTime }, messageDigest: { kind: 'bytes', length: messageDigest.length } },
+        (v) => this.#encodeSignedAttributes(v.signingTime as Date, v.messageDigest as Uint8Array),
+        second.date,
+      ),
     );
     if (!template) return this.#encodeSignedAttributes(second.date, messageDigest);
     return template.fill({ signingTime: second.signingTime, messageDigest });
   }
 
   #token(tstInfo: Uint8Array, second: Second, messageDigest: Uint8Array, signature: Uint8Array, certReq: boolean): Uint8Array {
-    const template = this.#template(
-      this.#tokenTemplates,
-      `${tstInfo.length} ${second.signingTime.length} ${messageDigest.length} ${signature.length} ${certReq}`,
-      {
-        eContent: { kind: 'bytes', length: tstInfo.length },
-        signingTime: { kind: 'time', encode: encodeSigningTime },
-        messageDigest: { kind: 'bytes', length: messageDigest.length },
-        signature: { kind: 'bytes', length: signature.length },
-      },
-      (v) => this.#encodeToken(v.eContent as Uint8Array, v.signingTime as Date, v.messageDigest as Uint8Array, v.signature as Uint8Array, certReq),
-      second.date,
+    const key = `${tstInfo.length} ${second.signingTime.length} ${messageDigest.length} ${signature.length} ${certReq}`;
+    const template = this.#template(this.#tokenTemplates, key, () =>
+      buildTemplate(
+        {
+          eContent: { kind: 'bytes', length: tstInfo.length },
+          signingTime: { kind: 'time', encode: encodeSigningTime },
+          messageDigest: { kind: 'bytes', length: messageDigest.length },
+          signature: { kind: 'bytes', length: signature.length },
+        },
+        (v) => this.#encodeToken(v.eContent as Uint8Array, v.signingTime as Date, v.messageDigest as Uint8Array, v.signature as Uint8Array, certReq),
+        second.date,
+      ),
     );
     if (!template) {
       this.#scratch++;

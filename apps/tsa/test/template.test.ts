@@ -88,6 +88,16 @@ describe('token templates', () => {
     expect(scratch.stats).toMatchObject({ templated: 0 });
   });
 
+  it('are made in the last second of 2049 too, where the next second has a longer signing-time', async () => {
+    const options = { signer: fakeSigner(identity.signer, () => 71), chain: identity.chain, accuracyMs: 1000, includeChain: false, clock: () => Date.parse('2049-12-31T23:59:59.500Z') };
+    const random = (n: number) => new Uint8Array(n).fill(7);
+    const fast = new TokenBuilder({ ...options, serials: counterSerials(random) });
+    const scratch = new TokenBuilder({ ...options, serials: counterSerials(random), templates: false });
+    const request: AcceptedRequest = { hash: 'sha256', hashParameters: 'null', hashedMessage: new Uint8Array(32), policy: DEFAULT_POLICY, certReq: false };
+    expect(await fast.issue(request)).toEqual(await scratch.issue(request));
+    expect(fast.stats).toEqual({ templated: 1, scratch: 0 });
+  });
+
   it('fill the request into the token: imprint, nonce, policy, serial, time', async () => {
     const fast = new TokenBuilder({ signer: identity.signer, chain: identity.chain, accuracyMs: 1000, includeChain: false, serials: counterSerials(), clock: () => Date.parse('2031-05-06T07:08:09.999Z') });
     await fc.assert(
