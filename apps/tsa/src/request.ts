@@ -54,6 +54,13 @@ function hashFromOid(oid: string): HashAlgorithm {
   throw tsaErrors.create('UNSUPPORTED_HASH_ALGORITHM', `unsupported hash algorithm ${oid}; use SHA-256, SHA-384 or SHA-512`);
 }
 
+/** INTEGER contents that are minimal (DER) and non-negative, as RFC 3161 nonces are. */
+function isDerNonce(content: Uint8Array): boolean {
+  const [first, second] = content;
+  if (first === undefined || first >= 0x80) return false;
+  return !(first === 0x00 && second !== undefined && second < 0x80);
+}
+
 function checkDigest(hash: HashAlgorithm, digest: Uint8Array): void {
   const expected = DIGEST_LENGTH[hash];
   if (digest.length !== expected) {
@@ -103,6 +110,7 @@ function parseStrictly(body: Uint8Array, rules: PolicyRules): { accepted: Accept
   const digest = new Uint8Array(hashedMessage.buffer);
   checkDigest(hash, digest);
   if (request.extensions !== undefined) throw tsaErrors.create('UNACCEPTED_EXTENSION', 'request extensions are not accepted');
+  if (request.nonce !== undefined && !isDerNonce(new Uint8Array(request.nonce))) throw malformed('nonce must be a non-negative INTEGER in minimal (DER) form');
   const policy = choosePolicy(request.reqPolicy, rules);
   const accepted: AcceptedRequest = {
     hash,
@@ -148,10 +156,19 @@ export class DerRequestParser {
   parse(body: Uint8Array): AcceptedRequest {
     for (const shape of this.#shapes.values()) {
       if (shape?.template.matches(body)) {
-        this.#matched++;
         const { template, request } = shape;
         const hashedMessage = template.read(body, 'hashedMessage');
-        return 'nonce' in template.slots ? { ...request, hashedMessage, nonce: (template as Template<'hashedMessage' | 'nonce'>).read(body, 'nonce') } : { ...request, hashedMessage };
+        if (!('nonce' in template.slots)) {
+          this.#matched++;
+          return { ...request, hashedMessage };
+        }
+        const nonce = (template as Template<'hashedMessage' | 'nonce'>).read(body, 'nonce');
+        // The slot holds any bytes; only a DER nonce takes the fast path (the strict parser refuses the rest).
+        if (isDerNonce(nonce)) {
+          this.#matched++;
+          return { ...request, hashedMessage, nonce };
+        }
+        break;
       }
     }
     this.#strict++;

@@ -153,6 +153,15 @@ describe('POST /api/v1/timestamp', () => {
     await app201.close();
   });
 
+  it('refuses a non-DER nonce even in the shape of a query it has already accepted (the fast path)', async () => {
+    expect((await post(query({ nonce: new Uint8Array([0x01, 2, 3, 4, 5, 6, 7, 8, 9]) }))).statusCode).toBe(200);
+    for (const nonce of [[0x00, 0x7f, 3, 4, 5, 6, 7, 8, 9], [0xff, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+      const res = await post(query({ nonce: new Uint8Array(nonce) }));
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'MALFORMED_TIMESTAMP_REQUEST' });
+    }
+  });
+
   describe('refusals', () => {
     const sha256 = createHash('sha256').update(DATA).digest();
     it.each([
@@ -165,6 +174,8 @@ describe('POST /api/v1/timestamp', () => {
       ['a short digest', query({ digest: new Uint8Array(31) }), 'DIGEST_LENGTH_MISMATCH'],
       ['a SHA-512 OID with a SHA-256 digest', query({ hash: '2.16.840.1.101.3.4.2.3' }), 'DIGEST_LENGTH_MISMATCH'],
       ['extensions', query({ extensions: true }), 'UNACCEPTED_EXTENSION'],
+      ['a non-minimal nonce', query({ nonce: new Uint8Array([0x00, 0x01, 2, 3, 4, 5, 6, 7, 8]) }), 'MALFORMED_TIMESTAMP_REQUEST'],
+      ['a negative nonce', query({ nonce: new Uint8Array([0x80, 1, 2, 3, 4, 5, 6, 7, 8]) }), 'MALFORMED_TIMESTAMP_REQUEST'],
     ])('refuses %s with 400', async (_name, body, code) => {
       const res = await post(body);
       expect(res.statusCode).toBe(400);
