@@ -1,9 +1,10 @@
-// The launcher behind `npm start` (and `node tools/stack/dist/main.js dev-token`). Every
+// The launcher behind `npm start` (and `node tools/stack/dist/main.js dev-token`, `rotate-key`). Every
 // failure is one line on stderr and exit code 1 (2 for usage), never a stack trace.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DevTokenError, devToken, readStackFile } from '@sigstack/dev-token';
 import { StackError, errorLine } from './errors.js';
+import { rotateRekorKeys, rotationSummary } from './rotate.js';
 import { USAGE, parseSettings } from './settings.js';
 import type { Settings } from './settings.js';
 import { startStack } from './stack.js';
@@ -63,6 +64,13 @@ async function token(settings: Settings): Promise<number> {
   return 0;
 }
 
+async function rotateKey(settings: Settings): Promise<number> {
+  const started = Date.now();
+  const result = await rotateRekorKeys(settings, (line) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`));
+  process.stdout.write(rotationSummary(result));
+  return 0;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let settings: Settings;
   try {
@@ -76,7 +84,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    return settings.command === 'dev-token' ? await token(settings) : await up(settings);
+    if (settings.command === 'dev-token') return await token(settings);
+    if (settings.command === 'rotate-key') return await rotateKey(settings);
+    return await up(settings);
   } catch (error) {
     process.stderr.write(`${errorLine(error)}\n`);
     if (!(error instanceof StackError) && process.env['SIGSTACK_DEBUG']) process.stderr.write(`${(error as Error).stack}\n`);

@@ -42,6 +42,8 @@ export interface StackFiles {
   readonly ctlogPublicKeyFile: string;
   readonly rekorKeyFile: string;
   readonly rekorV2KeyFile: string;
+  /** REKOR_RETIRED_KEYS: the v1 log's earlier keys (empty before the first rotation). */
+  readonly rekorRetiredKeys: string;
 }
 
 /** The Rekor v2 checkpoint origin: the bare host (no port), as sigstore-go and cosign name the verifier after the URL's hostname. */
@@ -85,6 +87,7 @@ export function serviceSpecs(root: string, settings: Settings, state: OpenedStat
       DATA_DIR: l.rekor,
       REKOR_HOSTNAME: settings.host,
       REKOR_KEY_FILE: files.rekorKeyFile,
+      ...(files.rekorRetiredKeys ? { REKOR_RETIRED_KEYS: files.rekorRetiredKeys } : {}),
       REKOR_V2_ENABLED: 'true',
       REKOR_V2_ORIGIN: rekorV2Origin(settings),
       REKOR_V2_KEY_FILE: files.rekorV2KeyFile,

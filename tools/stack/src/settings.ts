@@ -25,7 +25,9 @@ export const PORTS: readonly PortSpec[] = [
 ];
 
 export interface Settings {
-  readonly command: 'up' | 'dev-token' | 'help';
+  readonly command: 'up' | 'dev-token' | 'rotate-key' | 'help';
+  /** rotate-key: whose keys (only Rekor's logs today). */
+  readonly rotate: 'rekor' | undefined;
   /** Absolute path of the state folder. */
   readonly state: string;
   /** The state folder as the user wrote it (for printing). */
@@ -42,9 +44,15 @@ export interface Settings {
 export const USAGE = `Usage:
   npm start [-- --state DIR] [--verbose] [--<service>-port N ...]
   node tools/stack/dist/main.js dev-token [--state DIR] [--profile NAME]
+  node tools/stack/dist/main.js rotate-key rekor [--state DIR]
 
 Brings up the whole Sigstore stack on loopback (OIDC, Fulcio, CT log, Rekor, TSA, TUF
 repository), keeping its keys and logs in the state folder (default .sigstack).
+
+rotate-key rekor gives Rekor's v1 and v2 logs new signing keys and publishes a new
+trusted_root.json through the TUF repository: the old keys' windows end now and the new
+ones start, so bundles signed before keep verifying and new entries carry the new log IDs.
+The stack may be running (Rekor restarts with its new keys) or stopped.
 
 Options:
   --state DIR         state folder (or SIGSTACK_STATE); created on first start, reused after
@@ -67,7 +75,15 @@ function parsePort(value: string, where: string): number {
 export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Settings {
   const args = [...argv];
   let command: Settings['command'] = 'up';
-  if (args[0] === 'dev-token' || args[0] === 'up') command = args.shift() as Settings['command'];
+  let rotate: Settings['rotate'];
+  if (args[0] === 'dev-token' || args[0] === 'up' || args[0] === 'rotate-key') command = args.shift() as Settings['command'];
+  if (command === 'rotate-key') {
+    const what = args[0];
+    if (what === '--help' || what === '-h' || what === 'help') return { ...defaults(env, cwd), command: 'help' };
+    if (what !== 'rekor') throw new StackError('USAGE', `rotate-key needs the service whose keys to rotate: rekor${what === undefined || what.startsWith('-') ? '' : ` (not ${JSON.stringify(what)})`}`);
+    args.shift();
+    rotate = what;
+  }
   const flags = new Map<string, string>();
   let verbose = false;
   const valued = new Set(['state', 'profile', ...PORTS.map((p) => p.flag)]);
@@ -106,6 +122,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv, c
     ports,
     profile: flags.get('profile'),
     verbose,
+    rotate,
   };
 }
 
@@ -125,6 +142,7 @@ function defaults(env: NodeJS.ProcessEnv, cwd: string): Settings {
     databaseUrl: env['DATABASE_URL'] || undefined,
     profile: undefined,
     verbose: false,
+    rotate: undefined,
   };
 }
 

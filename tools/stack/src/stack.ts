@@ -17,9 +17,14 @@ import type { Settings } from './settings.js';
 import { PORTS, serviceUrl } from './settings.js';
 import { ensureFulcioCa, ensureLogKey, markComplete, openState, writeAtomic } from './state.js';
 import type { OpenedState } from './state.js';
+import { controlPath, listenControl } from './control.js';
+import type { ControlServer } from './control.js';
+import { currentKeyFile, readKeyRing, retiredKeysSetting, rotateKeyRing } from './log-keys.js';
+import type { RekorKeyRing, RotatedKeys } from './log-keys.js';
 import { SupervisedService } from './supervisor.js';
 import type { RestartPolicy } from './supervisor.js';
-import { ensureRepository, refreshTuf } from './tuf.js';
+import { ensureRepository, publishRekorRotation, refreshTuf } from './tuf.js';
+import type { PublishedRotation } from './tuf.js';
 
 export interface StackOptions {
   /** The workspace root (apps/<app>/dist/main.js live under it). */
@@ -116,8 +121,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   const ca = await ensureFulcioCa(state);
   const ctlogKeyFile = path.join(l.ctlog, 'ctlog-key.pem');
-  const rekorKeyFile = path.join(l.rekor, 'rekor-v1-key.pem');
-  const rekorV2KeyFile = path.join(l.rekor, 'rekor-v2-key.pem');
+  // Rekor's current keys (rotate-key makes new ones; log-keys.ts keeps the history).
+  const ring = await readKeyRing(state);
+  const rekorKeyFile = currentKeyFile(state, ring, 'v1');
+  const rekorV2KeyFile = currentKeyFile(state, ring, 'v2');
   await ensureLogKey(state, ctlogKeyFile, 'ecdsa-p256');
   await ensureLogKey(state, rekorKeyFile, 'ecdsa-p256');
   const rekorV2Pem = await ensureLogKey(state, rekorV2KeyFile, 'ed25519');
@@ -126,14 +133,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   if (!existsSync(path.join(l.demo, 'hello.txt'))) await writeFile(path.join(l.demo, 'hello.txt'), DEMO_TEXT);
   if (!existsSync(path.join(l.demo, 'predicate.json'))) await writeFile(path.join(l.demo, 'predicate.json'), `${JSON.stringify(DEMO_PREDICATE, null, 2)}\n`);
 
-  const specs = serviceSpecs(root, settings, state, {
-    ca,
-    issuerConfigFile,
-    ctlogKeyFile,
-    ctlogPublicKeyFile: ctlogKeyFile.replace(/\.pem$/, '.pub'),
-    rekorKeyFile,
-    rekorV2KeyFile,
-  });
+  const specsFor = (keys: RekorKeyRing) =>
+    serviceSpecs(root, settings, state, {
+      ca,
+      issuerConfigFile,
+      ctlogKeyFile,
+      ctlogPublicKeyFile: ctlogKeyFile.replace(/\.pem$/, '.pub'),
+      rekorKeyFile: currentKeyFile(state, keys, 'v1'),
+      rekorV2KeyFile: currentKeyFile(state, keys, 'v2'),
+      rekorRetiredKeys: retiredKeysSetting(state, keys),
+    });
+  const specs = specsFor(ring);
   const running: SupervisedService[] = [];
   // stack.json once the stack is up; rewritten when a restarted service has a new pid.
   let stackValue: Record<string, unknown> | undefined;
@@ -149,11 +159,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     return stackWrite;
   };
   let tufServer: RunningServer | undefined;
+  let control: ControlServer | undefined;
   let refresher: ReturnType<typeof setInterval> | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(refresher);
+      await control?.close().catch(() => undefined);
       await tufServer?.close().catch(() => undefined);
       // Reverse order: Fulcio first (it depends on the others).
       await Promise.all([...running].reverse().map((s) => s.stop(grace)));
@@ -171,6 +183,30 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       }
     })();
     return stopping;
+  };
+  /**
+   * Rotates Rekor's keys while the stack runs: stop Rekor, record the switch and make the new
+   * keys while nothing signs, start it with them, then publish the new trusted root.
+   */
+  const rotateRunningRekor = async (say: (line: string) => void): Promise<PublishedRotation> => {
+    const rekor = running.find((s) => s.spec.name === 'rekor');
+    if (rekor === undefined || stopping) throw new StackError('NOT_RUNNING', 'the stack is stopping');
+    say('Rotating Rekor\'s log keys: stopping Rekor...');
+    let rotated: RotatedKeys | undefined;
+    try {
+      await rekor.replace(grace, async () => {
+        rotated = await rotateKeyRing(state, new Date());
+        say(`Rekor's new keys take over at ${rotated.at.toISOString()}; starting Rekor with them...`);
+        return specsFor(await readKeyRing(state)).rekor;
+      });
+    } catch (error) {
+      if (rotated === undefined) throw error;
+      throw new StackError('SERVICE_FAILED', `Rekor did not start with its new keys (${(error as Error).message.split('\n')[0]}); the launcher keeps restarting it, see ${rekor.spec.logFile}`, { cause: error });
+    }
+    say('Rekor is ready with its new keys; publishing the new trusted root...');
+    const published = await publishRekorRotation(state, rotated as RotatedKeys, rekorV2Origin(settings));
+    say(`trusted_root.json published as targets v${published.targetsVersion} (timestamp v${published.timestampVersion})`);
+    return published;
   };
   process.once('exit', () => {
     for (const s of running) s.killNow();
@@ -268,7 +304,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       startSeconds: (Date.now() - started) / 1000,
       fresh: state.fresh,
     };
-    stackValue = stackJson(info);
+    // `rotate-key` from another terminal reaches this process through the control socket.
+    control = await listenControl(controlPath(l.dir, state.marker.id), async (_request, report) => {
+      const say = (line: string) => {
+        progress(line);
+        report(line);
+      };
+      return rotateRunningRekor(say);
+    });
+    stackValue = { ...stackJson(info), control: control.path };
     await writeStackJson();
     options.print(banner(info));
 

@@ -266,7 +266,9 @@ export class SupervisedService {
       if (this.stopped) return;
       if (this.intentional.has(process_)) {
         await this.replacing;
-        continue;
+        if (this.stopped) return;
+        if (this.current !== process_) continue;
+        // The replacement never started (its spec could not be made): start the old one again.
       }
       await process_.closeLog();
       const label = this.specValue.label;
@@ -305,10 +307,10 @@ export class SupervisedService {
   }
 
   /**
-   * Stops the process on purpose and starts one with `spec` (e.g. a rotated key), waiting
-   * until it is ready; `between` runs while no process is running.
+   * Stops the process on purpose and starts one with the spec `next` gives (e.g. after a key
+   * rotation), waiting until it is ready. `next` runs while no process is running.
    */
-  async replace(spec: ServiceSpec, graceMs: number, between?: () => Promise<void>): Promise<void> {
+  async replace(graceMs: number, next: () => ServiceSpec | Promise<ServiceSpec>): Promise<void> {
     if (this.stopped) throw new StackError('NOT_RUNNING', `${this.specValue.label} is stopping`);
     let finish!: () => void;
     const previous = this.replacing;
@@ -318,7 +320,7 @@ export class SupervisedService {
       const old = this.current;
       this.intentional.add(old);
       await old.stop(graceMs);
-      await between?.();
+      const spec = await next();
       this.specValue = spec;
       this.current = startService(spec, this.options.echo);
       await waitReady(this.current, this.options.readyTimeoutMs);

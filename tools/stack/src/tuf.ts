@@ -20,13 +20,16 @@ import {
   publishTrustMaterial,
   publishedTrustMaterial,
   refreshRepository,
+  rotationWindows,
   ScaffoldingError,
   trustTargetFiles,
 } from '@sigstack/scaffolding';
 import type { DeploymentSpec, ExpiryPolicy, TrustMaterial, TufSigner } from '@sigstack/scaffolding';
+import { exportPublicKey, importPublicKey } from '@sigstack/crypto';
 import { serializeSigningConfig, serializeTrustedRoot } from '@sigstack/trust';
-import type { SigningConfig } from '@sigstack/trust';
+import type { SigningConfig, TransparencyLogInstance } from '@sigstack/trust';
 import { StackError } from './errors.js';
+import type { RotatedKeys } from './log-keys.js';
 import type { OpenedState } from './state.js';
 import { writeAtomic } from './state.js';
 
@@ -131,4 +134,78 @@ export async function ensureRepository(state: OpenedState, spec: DeploymentSpec,
 export async function refreshTuf(state: OpenedState, now = new Date()): Promise<void> {
   const expiry = await expiryPolicy(state.layout.tuf);
   await refreshRepository({ dir: state.layout.repository, onlineSigners: [await signer(state, 'online')], expiry, now });
+}
+
+export interface RotatedLog {
+  readonly log: 'v1' | 'v2';
+  readonly baseUrl: string;
+  /** Hex log IDs (logId.keyId) before and after. */
+  readonly previousLogId: string;
+  readonly logId: string;
+}
+
+export interface PublishedRotation {
+  readonly at: Date;
+  readonly logs: readonly RotatedLog[];
+  readonly targetsVersion: number;
+  readonly timestampVersion: number;
+  readonly trustedRootFile: string;
+}
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+/**
+ * Publishes rotated Rekor keys: a trusted_root.json where each log's previous key ends at
+ * the rotation and the new key starts then (rotationWindows), as new targets, snapshot and
+ * timestamp, so clients pick it up at their next refresh. The logs keep the base URLs the
+ * published trusted root gives them.
+ */
+export async function publishRekorRotation(state: OpenedState, rotated: RotatedKeys, v2Origin: string, now = new Date()): Promise<PublishedRotation> {
+  const repo = state.layout.repository;
+  try {
+    const published = (await publishedTrustMaterial(repo)).trustedRoot;
+    const der = (pem: string) => Buffer.from(exportPublicKey(importPublicKey(pem), 'der'));
+    const find = (log: 'v1' | 'v2'): TransparencyLogInstance => {
+      const previous = der(rotated[log].previous);
+      const found = published?.tlogs.find((t) => t.publicKey.validFor.end === undefined && Buffer.from(t.publicKey.rawBytes).equals(previous));
+      if (found === undefined) throw new StackError('BAD_STATE', `the published trusted root does not list Rekor's current ${log} key as valid; was the state folder changed by hand?`);
+      return found;
+    };
+    const v1 = find('v1');
+    const v2 = find('v2');
+    const { start } = rotationWindows(rotated.at);
+    const material = await gatherTrustMaterial(
+      {
+        rekor: [{ url: v1.baseUrl, publicKeyPem: rotated.v1.current }],
+        rekorV2: [{ url: v2.baseUrl, publicKeyPem: rotated.v2.current, origin: v2Origin }],
+        operator: v1.operator,
+        validFrom: start,
+      },
+      { now: rotated.at },
+    );
+    const repository = await publishTrustMaterial({
+      dir: repo,
+      expiry: await expiryPolicy(state.layout.tuf),
+      now,
+      material: { trustedRoot: material.trustedRoot },
+      rotatedAt: rotated.at,
+      targetsSigners: [await signer(state, 'targets')],
+      onlineSigners: [await signer(state, 'online')],
+    });
+    const current = await publishedTrustMaterial(repo);
+    if (current.trustedRoot) await writeAtomic(state.layout.trustedRoot, serializeTrustedRoot(current.trustedRoot));
+    const [newV1, newV2] = material.trustedRoot.tlogs as [TransparencyLogInstance, TransparencyLogInstance];
+    return {
+      at: rotated.at,
+      logs: [
+        { log: 'v1', baseUrl: v1.baseUrl, previousLogId: hex(v1.logId.keyId), logId: hex(newV1.logId.keyId) },
+        { log: 'v2', baseUrl: v2.baseUrl, previousLogId: hex(v2.logId.keyId), logId: hex(newV2.logId.keyId) },
+      ],
+      targetsVersion: repository.targets?.signed.version ?? 0,
+      timestampVersion: repository.timestamp?.signed.version ?? 0,
+      trustedRootFile: state.layout.trustedRoot,
+    };
+  } catch (cause) {
+    throw tufError('publishing the rotated Rekor keys', cause);
+  }
 }

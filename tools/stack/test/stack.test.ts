@@ -164,6 +164,54 @@ describe('npm start (the local stack launcher)', () => {
     expect(await stack.exit).toBe(0);
   }, FIRST_START_MS + 30_000);
 
+  const rekorPublicKey = async () => (await fetch(`http://127.0.0.1:${ports.rekor}/api/v1/log/publicKey`)).text();
+  const rotateKey = () => run(process.execPath, [path.join(ROOT, 'tools/stack/dist/main.js'), 'rotate-key', 'rekor', '--state', state], { env, cwd: ROOT });
+  const openTlogs = () => (JSON.parse(readFileSync(path.join(state, 'trusted_root.json'), 'utf8')) as { tlogs: { publicKey: { validFor: { end?: string } } }[] }).tlogs;
+
+  it('rotates Rekor\'s keys on a stopped stack; the next start signs with them and older bundles verify', async () => {
+    const rotated = await rotateKey();
+    expect(rotated.stdout).toMatch(/^Rekor's log keys are rotated at \S+ \(Rekor uses them at the next start\):\n/);
+    expect(rotated.stdout).toMatch(/trusted_root\.json is published as TUF targets v2 \(timestamp v\d+\)/);
+    expect(openTlogs().filter((t) => t.publicKey.validFor.end === undefined)).toHaveLength(2);
+    expect(openTlogs()).toHaveLength(4);
+    stack = launch(['--state', state, ...portFlags(ports)], env);
+    expect(await waitUp(stack, FIRST_START_MS), stack.stderr).toBe(true);
+    // The published trust root already lists the keys Rekor now serves: nothing to publish.
+    expect(stack.stderr).toMatch(/the TUF repository is served at/);
+    expect(await rekorPublicKey()).toBe(readFileSync(path.join(state, 'rekor', 'rekor-v1-key.2.pub'), 'utf8'));
+    // The printed commands: the client refreshes its trust root, verifies the bundle made
+    // before the rotation, signs under the new keys and verifies that too.
+    const [, sign, verify, attest, verifyAttestation] = printedCommands(stack.stdout) as [string, string, string, string, string];
+    for (const command of [verify, verifyAttestation, sign, verify, attest, verifyAttestation]) {
+      const result = await run('bash', ['-c', command], { env, cwd: ROOT, timeout: 120_000 }).catch((e: { code: number; stderr: string }) => e);
+      expect((result as { code?: number }).code ?? 0, `${command}\n${(result as { stderr: string }).stderr}`).toBe(0);
+    }
+  }, FIRST_START_MS + 120_000);
+
+  it('rotates Rekor\'s keys on a running stack: Rekor restarts with them, new entries carry the new log ID', async () => {
+    const before = readStack().processes['rekor']!;
+    const rotated = await rotateKey();
+    expect(rotated.stdout).toMatch(/^Rekor's log keys are rotated at \S+ \(Rekor restarted with them\):\n/);
+    expect(rotated.stderr).toMatch(/Rotating Rekor's log keys: stopping Rekor\.\.\.\n.*take over at .*\n.*Rekor is ready with its new keys/);
+    expect(stack!.stderr).toMatch(/Rotating Rekor's log keys: stopping Rekor/);
+    const after = readStack().processes['rekor']!;
+    expect(after.pid).not.toBe(before.pid);
+    expect(after.restarts).toBe(before.restarts);
+    expect(await rekorPublicKey()).toBe(readFileSync(path.join(state, 'rekor', 'rekor-v1-key.3.pub'), 'utf8'));
+    const v2LogId = /Rekor v2 .*\n.*\n\s+-> ([0-9a-f]{64})/.exec(rotated.stdout)?.[1];
+    const commands = printedCommands(stack!.stdout);
+    const sign = commands.find((c) => c.startsWith('npx sigstack sign-blob'))!;
+    const verify = commands.find((c) => c.startsWith('npx sigstack verify-blob'))!;
+    for (const command of [verify, sign, verify]) {
+      const result = await run('bash', ['-c', command], { env, cwd: ROOT, timeout: 120_000 }).catch((e: { code: number; stderr: string }) => e);
+      expect((result as { code?: number }).code ?? 0, `${command}\n${(result as { stderr: string }).stderr}`).toBe(0);
+    }
+    const bundle = JSON.parse(readFileSync(path.join(state, 'demo', 'hello.txt.sigstore.json'), 'utf8')) as { verificationMaterial: { tlogEntries: { logId: { keyId: string } }[] } };
+    expect(Buffer.from(bundle.verificationMaterial.tlogEntries[0]!.logId.keyId, 'base64').toString('hex')).toBe(v2LogId);
+    stack!.child.kill('SIGTERM');
+    expect(await stack!.exit).toBe(0);
+  }, 180_000);
+
   it('names a port in use and the variable that moves it, in one line', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(ports.fulcio, '127.0.0.1', resolve));

@@ -129,9 +129,10 @@ describe('SupervisedService', () => {
     service.supervise();
     const first = service.pid;
     let between = false;
-    await service.replace({ ...s, env: { ...s.env, MARK: 'new' } }, 2_000, async () => {
+    await service.replace(2_000, async () => {
       between = true;
       expect(service.running).toBe(false);
+      return { ...s, env: { ...s.env, MARK: 'new' } };
     });
     expect(between).toBe(true);
     expect(service.pid).not.toBe(first);
@@ -142,6 +143,17 @@ describe('SupervisedService', () => {
     process.kill(service.pid as number, 'SIGKILL');
     await until('a restart', () => (service.restarts === 1 && service.running ? true : undefined));
     await until('readiness', async () => ((await fetch(`${s.url}/mark`).then((r) => r.text()).catch(() => '')) === 'new' ? true : undefined));
+  });
+
+  it('starts the old spec again when the replacement spec cannot be made', async () => {
+    const lines: string[] = [];
+    const s = await spec('unreplaced', { MARK: 'old' });
+    const service = start(s, lines);
+    await service.ready();
+    service.supervise();
+    await expect(service.replace(2_000, () => Promise.reject(new Error('no key')))).rejects.toThrow('no key');
+    await until('the old spec running again', async () => ((await fetch(`${s.url}/mark`).then((r) => r.text()).catch(() => '')) === 'old' ? true : undefined));
+    expect(service.restarts).toBe(1);
   });
 
   it('refuses to start an app that is not built', async () => {
