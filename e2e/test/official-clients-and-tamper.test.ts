@@ -1,7 +1,7 @@
 // The official Sigstore clients against a stack booted from scratch, trusting it only
 // through its TUF repository, with bundles crossing both ways between them and the bundled
 // client; then tampered bundles, each refused by the bundled client for its own reason.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sign, verify } from 'sigstore';
 import type { Bundle } from 'sigstore';
@@ -81,6 +81,9 @@ describe.each(backends())('official clients and tampered bundles (%s)', (backend
       const cache = path.join(stack.work, 'sigstore-cli-tuf');
       const init = await sigstoreCli(stack, ['initialize', '--mirror', stack.info.services.tuf, '--root', stack.info.tufRoot, '--cache-path', cache]);
       expect(init.code, init.stderr).toBe(0);
+      // It caches the stack's root and verified metadata per mirror; verify then reads that cache.
+      const mirrorCache = path.join(cache, encodeURIComponent(new URL(stack.info.services.tuf).host));
+      expect(readFileSync(path.join(mirrorCache, 'root.json'))).toEqual(readFileSync(stack.info.tufRoot));
       const trust = ['--tuf-mirror-url', stack.info.services.tuf, '--tuf-cache-path', cache];
       const pinned = ['--certificate-issuer', workflow.issuer, '--certificate-identity-uri', workflow.identity];
 
@@ -95,6 +98,7 @@ describe.each(backends())('official clients and tampered bundles (%s)', (backend
       const own = await sigstoreCli(stack, ['verify', 'sigstore-cli.sigstore.json', ...pinned, ...trust]);
       expect(own.code, own.stderr).toBe(0);
       expect(own.stderr).toBe('Verification succeeded\n');
+      expect(readdirSync(path.join(mirrorCache, 'targets'))).toContain('trusted_root.json');
 
       // Its attestation, verified by sigstack with the type and subject checked.
       const ours = (type: string) =>
