@@ -24,7 +24,8 @@ interface Waiting<T, R> {
  */
 export class BatchQueue<T, R> {
   private pending: Waiting<T, R>[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending flush of a partial batch (a timer, or an immediate for age 0). */
+  private cancelTimer: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
 
@@ -65,14 +66,22 @@ export class BatchQueue<T, R> {
     if (this.running) return; // the running batch reschedules when it ends
     if (this.pending.length >= this.options.maxBatchSize) {
       this.startFlush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => this.startFlush(), this.options.maxBatchAgeMs);
+    } else if (!this.cancelTimer) {
+      // Age 0 is pure group commit: the batch takes what arrived in this turn of the event
+      // loop (setImmediate), not a timer's minimum millisecond later.
+      if (this.options.maxBatchAgeMs === 0) {
+        const immediate = setImmediate(() => this.startFlush());
+        this.cancelTimer = () => clearImmediate(immediate);
+      } else {
+        const timer = setTimeout(() => this.startFlush(), this.options.maxBatchAgeMs);
+        this.cancelTimer = () => clearTimeout(timer);
+      }
     }
   }
 
   private startFlush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     if (this.running || this.pending.length === 0) return;
     const batch = this.pending.splice(0, this.options.maxBatchSize);
     this.running = this.runBatch(batch).finally(() => {

@@ -98,7 +98,9 @@ export class TransparencyLog {
    * the locked log row still has that batch's size and root (no other writer came between);
    * otherwise the batch reads them from the database.
    */
-  private edgeCache: { size: number; root: Uint8Array; tiles: Map<string, Uint8Array> } | undefined;
+  private edgeCache: Edge | undefined;
+  /** Batches left to go the slow way (after a duplicate broke a fast one). */
+  private slowBatches = 0;
 
   private constructor(
     private readonly db: SqlDatabase,
@@ -282,30 +284,81 @@ export class TransparencyLog {
   }
 
   /**
-   * One batch, one transaction. Order of work, and what a crash at each step leaves:
-   *  1. lock the log row (a second writer waits here, so the tree cannot fork) and, in the
-   *     same statement, find entries already logged (answered from the store, not re-logged);
-   *  2. rebuild the right edge (from this process's last committed batch when the locked row
-   *     still has its size and root, else from stored tiles) and check it against the root;
-   *  3. sign the checkpoint, then write entries, keys, tiles, checkpoint and the new size in
-   *     one statement;
-   *  4. commit. A crash before 4 leaves the previous tree untouched and nobody was
-   *     answered; after 4 every entry is durable and only then is anyone answered.
+   * One batch, one commit. Two ways, with the same write statement:
+   *
+   * - Fast (the usual case): this process wrote the last batch it knows of, so it holds the
+   *   right edge in memory. The whole batch is then one autocommit statement (one round
+   *   trip): it moves the log row from the remembered (size, root) to the new one — which
+   *   locks the row, so a second writer waits here — and writes entries, lookup keys, tiles
+   *   and the checkpoint only if that row still had the remembered size and root. A
+   *   duplicate of a logged entry breaks the identity index and aborts the statement; a
+   *   row another writer moved matches nothing and writes nothing. Either way nothing was
+   *   written, nobody was answered, and the batch goes the slow way.
+   * - Slow: one transaction. Lock the log row FOR UPDATE and, in the same statement, find
+   *   the entries already logged (answered from the store, not re-logged); rebuild the
+   *   right edge from stored tiles and check it against the stored root; then the write
+   *   statement and the commit.
+   *
+   * A crash before the commit leaves the previous tree untouched and nobody was answered;
+   * after it every entry is durable, and only then is anyone answered.
    */
   private async sequence(items: EntryInput[]): Promise<AppendResult[]> {
-    let nextEdge: typeof this.edgeCache;
+    const prepared = items.map((item) => {
+      const leafHash = hashLeaf(item.data);
+      return { item, leafHash, identity: item.identity ?? leafHash, id: '' };
+    });
+    // Fresh entries, each identity once (the first in the batch wins).
+    const fresh: typeof prepared = [];
+    const seen = new Set<string>();
+    for (const p of prepared) {
+      p.id = Buffer.from(p.identity).toString('hex');
+      if (seen.has(p.id)) continue;
+      seen.add(p.id);
+      fresh.push(p);
+    }
+    const cached = this.edgeCache;
+    if (cached && this.slowBatches === 0) {
+      const done = await this.sequenceFast(cached, prepared, fresh);
+      if (done) return done;
+    } else if (this.slowBatches > 0) {
+      this.slowBatches--;
+    }
+    return this.sequenceSlow(prepared, fresh);
+  }
+
+  /** The fast way; undefined when the batch must go the slow way (nothing was written). */
+  private async sequenceFast(edge: Edge, prepared: Prepared[], fresh: Prepared[]): Promise<AppendResult[] | undefined> {
+    const now = this.clock();
+    const plan = await this.plan(edge, fresh, now);
+    let updated: { n: unknown }[];
+    try {
+      updated = await this.db.query<{ n: unknown }>(WRITE_BATCH, plan.params);
+    } catch (err) {
+      // A duplicate of an entry already logged: the slow way answers it from the store.
+      // Other failures reject the batch as they would on the slow way.
+      if (!isDuplicateIdentity(err)) throw err;
+      this.slowBatches = SLOW_AFTER_DUPLICATE;
+      return undefined;
+    }
+    if (Number(updated[0]?.n) !== 1) {
+      // Another writer moved the log: this process's right edge is stale.
+      this.edgeCache = undefined;
+      return undefined;
+    }
+    this.edgeCache = plan.next;
+    return this.answer(prepared, new Map(), plan.logged, plan.treeHead, await plan.proofs());
+  }
+
+  private async sequenceSlow(prepared: Prepared[], fresh: Prepared[]): Promise<AppendResult[]> {
+    let nextEdge: Edge | undefined;
     const results = await this.db.transaction(async (tx) => {
-      const prepared = items.map((item) => {
-        const leafHash = hashLeaf(item.data);
-        return { item, leafHash, identity: item.identity ?? leafHash };
-      });
       // One round trip: lock the log row (a second writer waits here) and find the
       // entries of this batch that are already logged.
       const locked = await tx.query<{ tree_size: unknown; root_hash: unknown; checkpoint: string } & Partial<EntryRow>>(
         `SELECT l.tree_size, l.root_hash, l.checkpoint, e.idx, e.identity, e.leaf_hash, e.data, e.integrated_at
            FROM tlog_logs l LEFT JOIN tlog_entries e ON e.log_id = l.log_id AND e.identity = ANY($2::bytea[])
           WHERE l.log_id = $1 FOR UPDATE OF l`,
-        [this.logId, prepared.map((p) => p.identity)],
+        [this.logId, fresh.map((p) => p.identity)],
       );
       const head = locked[0];
       if (!head) throw new LogStoreError('INCONSISTENT', `log ${this.logId} does not exist`);
@@ -317,117 +370,164 @@ export class TransparencyLog {
         const entry = toEntry(row as EntryRow);
         known.set(Buffer.from(entry.identity).toString('hex'), entry);
       }
+      const unknown = fresh.filter((p) => !known.has(p.id));
+      const treeHead: TreeHead = { size, rootHash: storedRoot, checkpoint: head.checkpoint };
+      if (unknown.length === 0) return this.answer(prepared, known, new Map(), treeHead, new Map());
 
-      // Fresh entries, each identity once (the first in the batch wins).
-      const fresh: typeof prepared = [];
-      const seen = new Set<string>();
-      for (const p of prepared) {
-        const id = Buffer.from(p.identity).toString('hex');
-        if (known.has(id) || seen.has(id)) continue;
-        seen.add(id);
-        fresh.push(p);
+      // The right-edge tiles hold every node of the compact range (one read for both).
+      const cached = this.edgeCache;
+      const tiles =
+        cached && cached.size === size && Buffer.from(cached.root).equals(storedRoot)
+          ? cached.tiles
+          : await readTiles(tx, this.logId, rightEdgeTiles(size));
+      const range =
+        cached && tiles === cached.tiles
+          ? cached.range
+          : CompactRange.fromHashes(size, await new MemoryTileReader((k) => tiles.get(k)).readHashes(rightEdgeNodes(size)));
+      if (!Buffer.from(range.root()).equals(storedRoot)) {
+        throw new LogStoreError('INCONSISTENT', `stored tiles do not hash to the stored root at size ${size}`);
       }
-
-      let treeHead: TreeHead = { size, rootHash: storedRoot, checkpoint: head.checkpoint };
-      const now = this.clock();
-      const logged = new Map<string, StoredEntry>();
-      const proofs = new Map<string, Uint8Array[]>();
-      if (fresh.length > 0) {
-        // The right-edge tiles hold every node of the compact range (one read for both).
-        const cached = this.edgeCache;
-        const edge =
-          cached && cached.size === size && Buffer.from(cached.root).equals(storedRoot)
-            ? new Map(cached.tiles)
-            : await readTiles(tx, this.logId, rightEdgeTiles(size));
-        const range = CompactRange.fromHashes(size, await new MemoryTileReader((k) => edge.get(k)).readHashes(rightEdgeNodes(size)));
-        if (!Buffer.from(range.root()).equals(storedRoot)) {
-          throw new LogStoreError('INCONSISTENT', `stored tiles do not hash to the stored root at size ${size}`);
-        }
-        const tiles = new TileWriter(edge);
-        fresh.forEach((p, i) => {
-          range.append(p.leafHash, (level, index, hash) => tiles.visit(level, index, hash));
-          logged.set(Buffer.from(p.identity).toString('hex'), {
-            index: size + i,
-            identity: p.identity,
-            leafHash: p.leafHash,
-            data: p.item.data,
-            integratedAt: now,
-          });
-        });
-        const newSize = size + fresh.length;
-        const rootHash = range.root();
-        const entries = [...logged.values()];
-        const keyRows = fresh.flatMap((p, i) => [...new Set(p.item.keys ?? [])].map((key) => ({ key, index: size + i })));
-        const changed = tiles.changedTiles();
-        const checkpoint = await this.signer.sign({ size: newSize, rootHash, timestamp: now });
-        // Every write of the batch in one statement (one round trip): entries, lookup keys,
-        // tiles (a full tile is final, a partial one grows), the checkpoint, the new head.
-        await tx.query(
-          `WITH e AS (
-             INSERT INTO tlog_entries (log_id, idx, identity, leaf_hash, data, integrated_at)
-             SELECT $1, *, $6 FROM unnest($2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])
-           ), k AS (
-             INSERT INTO tlog_entry_keys (log_id, key, idx)
-             SELECT $1, * FROM unnest($7::text[], $8::bigint[]) ON CONFLICT DO NOTHING
-           ), t AS (
-             INSERT INTO tlog_tiles (log_id, level, idx, hashes)
-             SELECT $1, * FROM unnest($9::smallint[], $10::bigint[], $11::bytea[])
-             ON CONFLICT (log_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes
-             WHERE length(tlog_tiles.hashes) < length(EXCLUDED.hashes)
-           ), c AS (
-             INSERT INTO tlog_checkpoints (log_id, tree_size, root_hash, checkpoint, created_at) VALUES ($1, $12, $13, $14, $6)
-           )
-           UPDATE tlog_logs SET tree_size = $12, root_hash = $13, checkpoint = $14, updated_at = $6 WHERE log_id = $1`,
-          [
-            this.logId,
-            entries.map((e) => e.index),
-            entries.map((e) => e.identity),
-            entries.map((e) => e.leafHash),
-            entries.map((e) => e.data),
-            now,
-            keyRows.map((r) => r.key),
-            keyRows.map((r) => r.index),
-            changed.map((t) => t.key.level),
-            changed.map((t) => t.key.index),
-            changed.map((t) => t.bytes),
-            newSize,
-            rootHash,
-            checkpoint,
-          ],
-        );
-        const nextTiles = new Map<string, Uint8Array>();
-        for (const key of rightEdgeTiles(newSize)) {
-          const id = tileKey(key);
-          const bytes = tiles.bytes(id) ?? edge.get(id);
-          if (bytes) nextTiles.set(id, bytes);
-        }
-        nextEdge = { size: newSize, root: rootHash, tiles: nextTiles };
-        treeHead = { size: newSize, rootHash, checkpoint };
-        // Every node an audit path in the new tree needs lies in a tile this batch wrote or
-        // read: a sibling shares its tile with the leaf's own ancestor, which is at or right
-        // of the old right edge.
-        const reader = new MemoryTileReader((k) => tiles.bytes(k) ?? edge.get(k));
-        for (const e of entries) {
-          proofs.set(Buffer.from(e.identity).toString('hex'), await inclusionProof(reader, e.index, newSize));
-        }
-      }
-
-      const firsts = new Set(fresh);
-      return prepared.map((p) => {
-        const id = Buffer.from(p.identity).toString('hex');
-        const earlier = known.get(id);
-        if (earlier) return { entry: earlier, duplicate: true, treeHead };
-        // A repeat within the batch is a duplicate of the copy this batch logged.
-        if (!firsts.has(p)) return { entry: logged.get(id) as StoredEntry, duplicate: true, treeHead };
-        return { entry: logged.get(id) as StoredEntry, duplicate: false, treeHead, inclusionProof: proofs.get(id) as Uint8Array[] };
-      });
+      const plan = await this.plan({ size, root: storedRoot, tiles, range }, unknown, this.clock());
+      const updated = await tx.query<{ n: unknown }>(WRITE_BATCH, plan.params);
+      if (Number(updated[0]?.n) !== 1) throw new LogStoreError('INCONSISTENT', `the locked log ${this.logId} did not take the batch`);
+      nextEdge = plan.next;
+      return this.answer(prepared, known, plan.logged, plan.treeHead, await plan.proofs());
     });
     // Only a committed batch may seed the next one.
     if (nextEdge) this.edgeCache = nextEdge;
     return results;
   }
 
+  /**
+   * Appends `fresh` to the tree at `edge` in memory: the new entries, tiles, root and signed
+   * checkpoint, the write statement's parameters, and the proofs (computed on demand, so
+   * the fast way computes them while its statement is on the wire).
+   */
+  private async plan(edge: Edge, fresh: Prepared[], now: number) {
+    const { size } = edge;
+    const range = edge.range.clone();
+    const tiles = new TileWriter(edge.tiles);
+    const logged = new Map<string, StoredEntry>();
+    fresh.forEach((p, i) => {
+      range.append(p.leafHash, (level, index, hash) => tiles.visit(level, index, hash));
+      logged.set(p.id, { index: size + i, identity: p.identity, leafHash: p.leafHash, data: p.item.data, integratedAt: now });
+    });
+    const newSize = size + fresh.length;
+    const rootHash = range.root();
+    const entries = [...logged.values()];
+    const keyRows = fresh.flatMap((p, i) => [...new Set(p.item.keys ?? [])].map((key) => ({ key, index: size + i })));
+    const changed = tiles.changedTiles();
+    const checkpoint = await this.signer.sign({ size: newSize, rootHash, timestamp: now });
+    const nextTiles = new Map<string, Uint8Array>();
+    for (const key of rightEdgeTiles(newSize)) {
+      const id = tileKey(key);
+      const bytes = tiles.bytes(id) ?? edge.tiles.get(id);
+      if (bytes) nextTiles.set(id, bytes);
+    }
+    const params = [
+      this.logId,
+      entries.map((e) => e.index),
+      entries.map((e) => e.identity),
+      entries.map((e) => e.leafHash),
+      entries.map((e) => e.data),
+      now,
+      keyRows.map((r) => r.key),
+      keyRows.map((r) => r.index),
+      changed.map((t) => t.key.level),
+      changed.map((t) => t.key.index),
+      changed.map((t) => t.bytes),
+      newSize,
+      rootHash,
+      checkpoint,
+      size,
+      edge.root,
+    ];
+    return {
+      params,
+      logged,
+      treeHead: { size: newSize, rootHash, checkpoint } as TreeHead,
+      next: { size: newSize, root: rootHash, tiles: nextTiles, range } as Edge,
+      // Every node an audit path in the new tree needs lies in a tile this batch wrote or
+      // read: a sibling shares its tile with the leaf's own ancestor, which is at or right
+      // of the old right edge.
+      proofs: async () => {
+        const reader = new MemoryTileReader((k) => tiles.bytes(k) ?? edge.tiles.get(k));
+        const proofs = new Map<string, Uint8Array[]>();
+        for (const e of entries) proofs.set(Buffer.from(e.identity).toString('hex'), await inclusionProof(reader, e.index, newSize));
+        return proofs;
+      },
+    };
+  }
 
+  private answer(
+    prepared: Prepared[],
+    known: Map<string, StoredEntry>,
+    logged: Map<string, StoredEntry>,
+    treeHead: TreeHead,
+    proofs: Map<string, Uint8Array[]>,
+  ): AppendResult[] {
+    const answered = new Set<string>();
+    return prepared.map((p) => {
+      const earlier = known.get(p.id);
+      if (earlier) return { entry: earlier, duplicate: true, treeHead };
+      const entry = logged.get(p.id) as StoredEntry;
+      // A repeat within the batch is a duplicate of the copy this batch logged.
+      if (answered.has(p.id)) return { entry, duplicate: true, treeHead };
+      answered.add(p.id);
+      return { entry, duplicate: false, treeHead, inclusionProof: proofs.get(p.id) as Uint8Array[] };
+    });
+  }
+}
+
+interface Prepared {
+  readonly item: EntryInput;
+  readonly leafHash: Uint8Array;
+  readonly identity: Uint8Array;
+  /** Hex of the identity. */
+  id: string;
+}
+
+/** A tree's size, root, right-edge tiles (the partial tile of each level, by `tileKey`) and compact range. */
+interface Edge {
+  readonly size: number;
+  readonly root: Uint8Array;
+  readonly tiles: ReadonlyMap<string, Uint8Array>;
+  /** Never appended to: a batch appends to a clone. */
+  readonly range: CompactRange;
+}
+
+/** After a duplicate broke a fast batch, this many batches go the slow way (which answers duplicates). */
+const SLOW_AFTER_DUPLICATE = 4;
+
+/**
+ * Every write of a batch in one statement: move the log row from ($15, $16) to ($12, $13,
+ * $14) — which locks it — and, only if it moved, write the entries, lookup keys, tiles (a
+ * full tile is final, a partial one grows) and the checkpoint. Answers n = 1 when the row
+ * moved, 0 when it no longer had that size and root (nothing written).
+ */
+const WRITE_BATCH = `WITH u AS (
+     UPDATE tlog_logs SET tree_size = $12, root_hash = $13, checkpoint = $14, updated_at = $6
+      WHERE log_id = $1 AND tree_size = $15 AND root_hash = $16 RETURNING log_id
+   ), e AS (
+     INSERT INTO tlog_entries (log_id, idx, identity, leaf_hash, data, integrated_at)
+     SELECT u.log_id, x.*, $6 FROM u, unnest($2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[]) x
+   ), k AS (
+     INSERT INTO tlog_entry_keys (log_id, key, idx)
+     SELECT u.log_id, x.* FROM u, unnest($7::text[], $8::bigint[]) x ON CONFLICT DO NOTHING
+   ), t AS (
+     INSERT INTO tlog_tiles (log_id, level, idx, hashes)
+     SELECT u.log_id, x.* FROM u, unnest($9::smallint[], $10::bigint[], $11::bytea[]) x
+     ON CONFLICT (log_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes
+     WHERE length(tlog_tiles.hashes) < length(EXCLUDED.hashes)
+   ), c AS (
+     INSERT INTO tlog_checkpoints (log_id, tree_size, root_hash, checkpoint, created_at) SELECT u.log_id, $12, $13, $14, $6 FROM u
+   )
+   SELECT count(*) AS n FROM u`;
+
+/** A unique-index violation on an entry's identity: a duplicate of an entry already logged. */
+function isDuplicateIdentity(err: unknown): boolean {
+  const cause = err instanceof LogStoreError ? (err.cause as { code?: unknown; constraint?: unknown } | undefined) : undefined;
+  return cause?.code === '23505' && cause.constraint === 'tlog_entries_identity';
 }
 
 function toEntry(row: EntryRow): StoredEntry {

@@ -94,7 +94,7 @@ export class TileWriter {
   private readonly changed = new Map<string, { key: TileKey; bytes: Uint8Array; width: number }>();
 
   /** `rightEdge` holds the current bytes of the partial tiles the batch may extend. */
-  constructor(private readonly rightEdge: Map<string, Uint8Array>) {}
+  constructor(private readonly rightEdge: ReadonlyMap<string, Uint8Array>) {}
 
   /** The current bytes of a tile this batch changed, by `tileKey`. */
   bytes(id: string): Uint8Array | undefined {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BatchQueue } from '../src/index.js';
 
 describe('BatchQueue', () => {
@@ -21,6 +21,22 @@ describe('BatchQueue', () => {
     const started = Date.now();
     await expect(queue.add(7)).resolves.toBe(7);
     expect(Date.now() - started).toBeGreaterThanOrEqual(9);
+  });
+
+  it('with age 0, takes everything added in the same turn of the event loop, without waiting for a timer', async () => {
+    const batches: number[][] = [];
+    const queue = new BatchQueue<number, number>({ maxBatchSize: 100, maxBatchAgeMs: 0, maxPending: 100 }, async (items) => {
+      batches.push(items);
+      return items;
+    });
+    // Timers never fire here: a flush that waited for one (at least 1 ms) would never come.
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      await expect(Promise.all([queue.add(1), queue.add(2)])).resolves.toEqual([1, 2]);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(batches).toEqual([[1, 2]]);
   });
 
   it('runs one batch at a time', async () => {

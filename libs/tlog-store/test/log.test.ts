@@ -216,6 +216,93 @@ describe.each(backends)('TransparencyLog on $name', (backend) => {
     expect(again.inclusionProof).toBeUndefined();
   });
 
+  it('logs the fresh entries of a batch that also holds an entry logged earlier, in order, once', async () => {
+    const log = await openLog({ batch: { maxBatchSize: 10 } });
+    await Promise.all([0, 1, 2].map((i) => log.append({ data: leaf(i) })));
+    // This batch hits the identity index with leaf 1 halfway: nothing of it may be written twice or skipped.
+    const results = await Promise.all([3, 1, 4, 1, 5].map((i) => log.append({ data: leaf(i) })));
+    expect(results.map((r) => [r.entry.index, r.duplicate])).toEqual([
+      [3, false],
+      [1, true],
+      [4, false],
+      [1, true],
+      [5, false],
+    ]);
+    const more = await Promise.all([6, 7].map((i) => log.append({ data: leaf(i) })));
+    expect(more.map((r) => r.entry.index)).toEqual([6, 7]);
+    const expected = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => hashLeaf(leaf(i)));
+    expect((await log.entries(0, 8)).map((e) => hex(e.leafHash))).toEqual(expected.map(hex));
+    expect(hex((await log.treeHead()).rootHash)).toBe(hex(merkleRoot(expected)));
+  });
+
+  it('continues correctly when another writer moved the log since this one last wrote', async () => {
+    const logId = freshLogId();
+    const a = await TransparencyLog.open({ db, logId, signer });
+    const b = await TransparencyLog.open({ db, logId, signer });
+    // Strict alternation: every batch finds the other writer's batch after its own last one.
+    for (let i = 0; i < 12; i++) {
+      const r = await (i % 2 === 0 ? a : b).append({ data: leaf(i) });
+      expect(r.entry.index).toBe(i);
+      verifyInclusion(i, i + 1, r.entry.leafHash, r.inclusionProof!, r.treeHead.rootHash);
+    }
+    expect(hex((await a.treeHead()).rootHash)).toBe(hex(merkleRoot(Array.from({ length: 12 }, (_, i) => hashLeaf(leaf(i))))));
+  });
+
+  it('acknowledges nothing of a batch whose write fails, and goes on from the tree before it', async () => {
+    let failNext = false;
+    const faulty: SqlDatabase = {
+      kind: db.kind,
+      query: async (text, params) => {
+        if (failNext && text.includes('INSERT INTO tlog_entries')) {
+          failNext = false;
+          throw new LogStoreError('STORAGE', 'connection reset');
+        }
+        return db.query(text, params);
+      },
+      transaction: (work) => db.transaction(work),
+      close: async () => undefined,
+    };
+    const log = await openLog({ db: faulty });
+    await log.append({ data: leaf(0) });
+    await log.append({ data: leaf(1) });
+    failNext = true;
+    await expect(log.append({ data: leaf(2) })).rejects.toMatchObject({ code: 'STORAGE' });
+    expect((await log.treeHead()).size).toBe(2);
+    expect(await log.entryAt(2)).toBeUndefined();
+    const next = await log.append({ data: leaf(3) });
+    expect(next.entry.index).toBe(2);
+    expect(hex(next.treeHead.rootHash)).toBe(hex(merkleRoot([0, 1, 3].map((i) => hashLeaf(leaf(i))))));
+  });
+
+  it('does not log twice an entry whose commit answer was lost, and continues the tree from it', async () => {
+    let loseNext = false;
+    const lossy: SqlDatabase = {
+      kind: db.kind,
+      query: async (text, params) => {
+        const rows = await db.query(text, params);
+        if (loseNext && text.includes('INSERT INTO tlog_entries')) {
+          loseNext = false;
+          throw new LogStoreError('STORAGE', 'connection lost after the commit');
+        }
+        return rows as never;
+      },
+      transaction: (work) => db.transaction(work),
+      close: async () => undefined,
+    };
+    const log = await openLog({ db: lossy });
+    await log.append({ data: leaf(0) });
+    await log.append({ data: leaf(1) });
+    loseNext = true;
+    await expect(log.append({ data: leaf(2) })).rejects.toMatchObject({ code: 'STORAGE' });
+    // It was committed after all: a retry finds it, and the next entry follows it.
+    await expect(log.append({ data: leaf(2) })).resolves.toMatchObject({ duplicate: true, entry: { index: 2 } });
+    const next = await log.append({ data: leaf(3) });
+    expect(next.entry.index).toBe(3);
+    const leaves = [0, 1, 2, 3].map((i) => hashLeaf(leaf(i)));
+    expect(hex(next.treeHead.rootHash)).toBe(hex(merkleRoot(leaves)));
+    verifyInclusion(3, 4, leaves[3]!, next.inclusionProof!, next.treeHead.rootHash);
+  });
+
   it('finds entries by their lookup keys, written with the entries', async () => {
     const log = await openLog();
     await Promise.all([
