@@ -1,6 +1,6 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PublicKeyDetails, ServiceSelector } from '@sigstore/protobuf-specs';
@@ -114,9 +114,19 @@ export async function verifyRepository(options: VerifyOptions): Promise<VerifyRe
     const targets: VerifiedTarget[] = [];
     const contents = new Map<string, Buffer>();
     for (const [name, info] of Object.entries(set.targets?.signed.targets ?? {})) {
+      // The cache may be shared with other clients running now (parallel commands under one
+      // HOME). tuf-js copies a verified download over the path it is given, so each client
+      // downloads to a file of its own, reads that, and renames it into the cache: others
+      // see the old file or the new one, whole, never one being written.
       const file = path.join(targetDir, encodeURIComponent(name));
-      await clientStep(() => updater.downloadTarget(info, file));
-      contents.set(name, await readFile(file));
+      const own = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await clientStep(() => updater.downloadTarget(info, own));
+        contents.set(name, await readFile(own));
+        await rename(own, file);
+      } finally {
+        await rm(own, { force: true });
+      }
       targets.push({ name, length: info.length, sha256: info.hashes['sha256'] ?? '' });
     }
     const parse = <T>(name: string, parser: (text: string) => T): T | undefined => {
