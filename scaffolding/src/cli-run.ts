@@ -75,7 +75,7 @@ const ROTATED_AT_USAGE = `  --rotated-at ISO-TIME  when the service stopped sign
 const MATERIAL_USAGE = `trust material (from the services, or from files):
   --fulcio URL[,chain=FILE]        Fulcio; chain from GET /api/v2/trustBundle unless given
   --rekor URL[,key=FILE]           Rekor v1; key from GET /api/v1/log/publicKey unless given
-  --rekor-v2 URL,key=FILE[,origin=NAME]  Rekor v2; origin from URL/checkpoint unless given
+  --rekor-v2 URL,key=FILE[,origin=NAME]  Rekor v2; origin from URL/api/v2/checkpoint unless given
   --ctlog URL,key=FILE             CT log
   --tsa URL[,chain=FILE]           TSA; chain from GET /api/v1/timestamp/certchain unless given
   --oidc URL                       OIDC issuer for signing_config

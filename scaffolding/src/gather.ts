@@ -21,7 +21,7 @@ export type FetchLike = (url: string, init?: { signal?: AbortSignal; headers?: R
 export interface DeploymentSpec {
   readonly fulcio?: { readonly url: string; readonly chainPem?: string };
   readonly rekor?: readonly { readonly url: string; readonly publicKeyPem?: string }[];
-  /** Rekor v2 (tiles) logs: Ed25519 or ECDSA key, and the checkpoint origin (read from `<url>/checkpoint` if absent). */
+  /** Rekor v2 (tiles) logs: Ed25519 or ECDSA key, and the checkpoint origin (read from `<url>/api/v2/checkpoint`, where Rekor serves it, if absent). */
   readonly rekorV2?: readonly { readonly url: string; readonly publicKeyPem: string; readonly origin?: string }[];
   readonly ctlogs?: readonly { readonly url: string; readonly publicKeyPem: string }[];
   /** The TSA's base URL (the service answers at `<url>/api/v1/timestamp`). */
@@ -100,7 +100,7 @@ export async function gatherTrustMaterial(spec: DeploymentSpec, options: GatherO
     const key = importKey(rekor.publicKeyPem, `Rekor v2 key of ${url}`);
     let origin = rekor.origin;
     if (origin === undefined) {
-      const checkpoint = await get(`${url}/checkpoint`, 'Rekor v2 checkpoint');
+      const checkpoint = await get(`${url}/api/v2/checkpoint`, 'Rekor v2 checkpoint');
       origin = checkpoint.split('\n', 1)[0] ?? '';
       checkCheckpoint(checkpoint, origin, key, url);
     }

@@ -51,7 +51,7 @@ describe('gatherTrustMaterial', () => {
       }),
       'https://rekor.example/api/v1/log/publicKey': encodePem('PUBLIC KEY', rekorV1.publicKey.rawBytes),
       'https://tsa.example/api/v1/timestamp/certchain': tsaChain,
-      'https://log.example.internal/checkpoint': checkpoint,
+      'https://log.example.internal/api/v2/checkpoint': checkpoint,
     });
     const material = await gatherTrustMaterial(
       {
@@ -118,7 +118,7 @@ describe('gatherTrustMaterial', () => {
 
   it('refuses a Rekor v2 checkpoint not signed by the configured key', async () => {
     const other = exportPublicKey((await generateKeyPair('ed25519')).publicKey, 'pem');
-    const services = fakeServices({ 'https://log.example.internal/checkpoint': checkpoint });
+    const services = fakeServices({ 'https://log.example.internal/api/v2/checkpoint': checkpoint });
     await expect(
       gatherTrustMaterial({ rekorV2: [{ url: 'https://log.example.internal', publicKeyPem: other }] }, { fetch: services.fetch, now: NOW }),
     ).rejects.toMatchObject({ code: 'GATHER_FAILED' });
