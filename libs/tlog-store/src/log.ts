@@ -12,7 +12,8 @@ import { BatchQueue, type BatchQueueOptions } from './batch-queue.js';
 import type { SqlDatabase, SqlExecutor } from './db/database.js';
 import { LogStoreError } from './errors.js';
 import { toBytes, toSafeInteger } from './rows.js';
-import { MemoryTileReader, TileHashReader, TileWriter, readTiles, rightEdgeTiles, tileKey } from './tile-store.js';
+import { TileCache } from './tile-cache.js';
+import { MemoryTileReader, TileHashReader, TileWriter, readTiles, rightEdgeTiles, tileKey, type TileKey } from './tile-store.js';
 
 /** What a service hands the log: the leaf data, and optionally the key it is deduplicated by. */
 export interface EntryInput {
@@ -70,9 +71,15 @@ export interface TransparencyLogOptions {
   batch?: Partial<BatchQueueOptions>;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock?: () => number;
+  /**
+   * Memory for stored tiles and the tree levels folded from them, shared by every proof
+   * the log serves (default 64 MiB: every tile of a log of about four million entries).
+   */
+  tileCacheBytes?: number;
 }
 
 const DEFAULT_BATCH: BatchQueueOptions = { maxBatchSize: 256, maxBatchAgeMs: 0, maxPending: 4096 };
+const DEFAULT_TILE_CACHE_BYTES = 64 * 1024 * 1024;
 
 interface EntryRow {
   idx: number | string;
@@ -101,6 +108,9 @@ export class TransparencyLog {
   private edgeCache: Edge | undefined;
   /** Batches left to go the slow way (after a duplicate broke a fast one). */
   private slowBatches = 0;
+  private readonly tileCache: TileCache;
+  /** The largest size this process has seen the log at: a log never shrinks, so any size up to it exists. */
+  private knownSize = 0;
 
   private constructor(
     private readonly db: SqlDatabase,
@@ -108,8 +118,10 @@ export class TransparencyLog {
     private readonly signer: CheckpointSigner,
     batch: BatchQueueOptions,
     clock: () => number,
+    tileCacheBytes: number,
   ) {
     this.clock = clock;
+    this.tileCache = new TileCache(tileCacheBytes);
     this.queue = new BatchQueue(batch, (items) => this.sequence(items));
   }
 
@@ -122,6 +134,7 @@ export class TransparencyLog {
       options.signer,
       { ...DEFAULT_BATCH, ...options.batch },
       clock,
+      options.tileCacheBytes ?? DEFAULT_TILE_CACHE_BYTES,
     );
     await options.db.transaction(async (tx) => {
       const existing = await tx.query('SELECT 1 FROM tlog_logs WHERE log_id = $1', [options.logId]);
@@ -167,7 +180,9 @@ export class TransparencyLog {
     );
     const row = rows[0];
     if (!row) throw new LogStoreError('INCONSISTENT', `log ${this.logId} does not exist`);
-    return { size: toSafeInteger(row.tree_size, 'tree size'), rootHash: toBytes(row.root_hash, 'root hash'), checkpoint: row.checkpoint };
+    const size = toSafeInteger(row.tree_size, 'tree size');
+    this.knownSize = Math.max(this.knownSize, size);
+    return { size, rootHash: toBytes(row.root_hash, 'root hash'), checkpoint: row.checkpoint };
   }
 
   /** The signed tree head written when the tree had exactly `size` leaves, if a batch ended there. */
@@ -228,7 +243,7 @@ export class TransparencyLog {
     if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
       throw new LogStoreError('OUT_OF_RANGE', `leaf index ${index} is not in a tree of size ${size}`);
     }
-    return inclusionProof(new TileHashReader(this.db, this.logId), index, size);
+    return inclusionProof(new TileHashReader(this.db, this.logId, this.tileCache), index, size);
   }
 
   /** The latest tree head and leaf `index`'s audit path in it, with one read of the head. */
@@ -237,7 +252,7 @@ export class TransparencyLog {
     if (!Number.isSafeInteger(index) || index < 0 || index >= treeHead.size) {
       throw new LogStoreError('OUT_OF_RANGE', `leaf index ${index} is not in a tree of size ${treeHead.size}`);
     }
-    return { treeHead, proof: await inclusionProof(new TileHashReader(this.db, this.logId), index, treeHead.size) };
+    return { treeHead, proof: await inclusionProof(new TileHashReader(this.db, this.logId, this.tileCache), index, treeHead.size) };
   }
 
   async consistencyProof(size1: number, size2: number): Promise<Uint8Array[]> {
@@ -245,7 +260,7 @@ export class TransparencyLog {
     if (!Number.isSafeInteger(size1) || size1 < 1 || size1 > size2) {
       throw new LogStoreError('OUT_OF_RANGE', `no consistency proof from size ${size1} to ${size2}`);
     }
-    return consistencyProof(new TileHashReader(this.db, this.logId), size1, size2);
+    return consistencyProof(new TileHashReader(this.db, this.logId, this.tileCache), size1, size2);
   }
 
   /** Root hash of the tree at any past `size`, from O(log n) stored hashes. */
@@ -262,15 +277,21 @@ export class TransparencyLog {
     await this.requireSize(treeSize);
     const width = tileWidth(treeSize, level, index);
     if (width === 0) return undefined;
+    // A copy: the cache's bytes are shared with every proof.
+    const cached = this.tileCache.tile(level, index, width);
+    if (cached) return Uint8Array.from(cached);
     const bytes = (await readTiles(this.db, this.logId, [{ level, index }])).get(tileKey({ level, index }));
     if (!bytes || bytes.length < width * HASH_SIZE) {
       throw new LogStoreError('INCONSISTENT', `tile ${level}/${index} is shorter than the tree needs`);
     }
+    this.tileCache.put(level, index, bytes);
     // A partial tile of a smaller tree is a prefix of the stored tile.
     return bytes.subarray(0, width * HASH_SIZE);
   }
 
   private async requireSize(size: number): Promise<void> {
+    // A size this process has seen exists for good: no need to ask the database.
+    if (Number.isSafeInteger(size) && size >= 0 && size <= this.knownSize) return;
     const head = await this.treeHead();
     if (!Number.isSafeInteger(size) || size < 0 || size > head.size) {
       throw new LogStoreError('OUT_OF_RANGE', `tree size ${size} is beyond the log's size ${head.size}`);
@@ -279,7 +300,7 @@ export class TransparencyLog {
 
   /** The compact range of the first `size` leaves, read from the stored tiles. */
   private async resume(db: SqlExecutor, size: number): Promise<CompactRange> {
-    const hashes = await new TileHashReader(db, this.logId).readHashes(rightEdgeNodes(size));
+    const hashes = await new TileHashReader(db, this.logId, this.tileCache).readHashes(rightEdgeNodes(size));
     return CompactRange.fromHashes(size, hashes);
   }
 
@@ -345,12 +366,12 @@ export class TransparencyLog {
       this.edgeCache = undefined;
       return undefined;
     }
-    this.edgeCache = plan.next;
+    this.committed(plan.next, plan.changed);
     return this.answer(prepared, new Map(), plan.logged, plan.treeHead, await plan.proofs());
   }
 
   private async sequenceSlow(prepared: Prepared[], fresh: Prepared[]): Promise<AppendResult[]> {
-    let nextEdge: Edge | undefined;
+    let written: { next: Edge; changed: { key: TileKey; bytes: Uint8Array }[] } | undefined;
     const results = await this.db.transaction(async (tx) => {
       // One round trip: lock the log row (a second writer waits here) and find the
       // entries of this batch that are already logged.
@@ -390,12 +411,19 @@ export class TransparencyLog {
       const plan = await this.plan({ size, root: storedRoot, tiles, range }, unknown, this.clock());
       const updated = await tx.query<{ n: unknown }>(WRITE_BATCH, plan.params);
       if (Number(updated[0]?.n) !== 1) throw new LogStoreError('INCONSISTENT', `the locked log ${this.logId} did not take the batch`);
-      nextEdge = plan.next;
+      written = plan;
       return this.answer(prepared, known, plan.logged, plan.treeHead, await plan.proofs());
     });
     // Only a committed batch may seed the next one.
-    if (nextEdge) this.edgeCache = nextEdge;
+    if (written) this.committed(written.next, written.changed);
     return results;
+  }
+
+  /** After a commit: the batch's right edge seeds the next batch; its tiles serve proofs. */
+  private committed(next: Edge, changed: readonly { key: TileKey; bytes: Uint8Array }[]): void {
+    this.edgeCache = next;
+    this.knownSize = Math.max(this.knownSize, next.size);
+    for (const t of changed) this.tileCache.put(t.key.level, t.key.index, t.bytes);
   }
 
   /**
@@ -447,6 +475,7 @@ export class TransparencyLog {
       logged,
       treeHead: { size: newSize, rootHash, checkpoint } as TreeHead,
       next: { size: newSize, root: rootHash, tiles: nextTiles, range } as Edge,
+      changed,
       // Every node an audit path in the new tree needs lies in a tile this batch wrote or
       // read: a sibling shares its tile with the leaf's own ancestor, which is at or right
       // of the old right edge.

@@ -1,6 +1,7 @@
 import { HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, hashChildren, hashFromTile, tileForNode, type HashReader, type NodeId } from '@sigstack/merkle';
 import type { SqlExecutor } from './db/database.js';
 import { LogStoreError } from './errors.js';
+import { TileCache } from './tile-cache.js';
 import { toSafeInteger } from './rows.js';
 
 /** A stored tile: tile level L holds node hashes of tree level 8L, 256 of them per tile index. */
@@ -29,25 +30,33 @@ export async function readTiles(db: SqlExecutor, logId: string, keys: readonly T
 
 /**
  * Serves node hashes from stored tiles: every proof and every resumed right edge reads
- * O(log n) nodes, which fall into at most two tiles per tile level, fetched in one query.
- * Nodes above a tile's bottom row are folded from it (at most 255 hashes per tile).
+ * O(log n) nodes, which fall into at most two tiles per tile level. Nodes the cache holds
+ * cost nothing; the tiles of the others are fetched in one query and go into the cache.
  */
 export class TileHashReader implements HashReader {
   constructor(
     private readonly db: SqlExecutor,
     private readonly logId: string,
+    private readonly cache: TileCache = new TileCache(0),
   ) {}
 
   async readHashes(nodes: readonly NodeId[]): Promise<Uint8Array[]> {
-    const refs = nodes.map((node) => tileForNode(node.level, node.index));
+    const found = nodes.map((node) => this.cache.node(node.level, node.index));
+    const missing = nodes.filter((_, i) => found[i] === undefined);
+    if (missing.length === 0) return found as Uint8Array[];
+    const refs = missing.map((node) => tileForNode(node.level, node.index));
     const tiles = await readTiles(this.db, this.logId, refs.map((r) => r.tile));
-    return refs.map((ref, i) => {
+    let next = 0;
+    return found.map((hash) => {
+      if (hash) return hash;
+      const node = missing[next] as NodeId;
+      const ref = refs[next++] as (typeof refs)[number];
       const bytes = tiles.get(tileKey(ref.tile));
       if (!bytes || bytes.length < (ref.offset + ref.count) * HASH_SIZE) {
-        const node = nodes[i] as NodeId;
         throw new LogStoreError('INCONSISTENT', `node ${node.level}/${node.index} is not in the stored tiles`);
       }
-      return hashFromTile(bytes, ref);
+      this.cache.put(ref.tile.level, ref.tile.index, bytes);
+      return this.cache.node(node.level, node.index) ?? hashFromTile(bytes, ref);
     });
   }
 }

@@ -303,6 +303,34 @@ describe.each(backends)('TransparencyLog on $name', (backend) => {
     verifyInclusion(3, 4, leaves[3]!, next.inclusionProof!, next.treeHead.rootHash);
   });
 
+  it('serves proofs from cached tiles that stay right while another writer grows them', async () => {
+    const logId = freshLogId();
+    const writer = await TransparencyLog.open({ db, logId, signer, batch: { maxBatchSize: 40 } });
+    const reader = await TransparencyLog.open({ db, logId, signer });
+    const leaves: Uint8Array[] = [];
+    // Sizes that leave partial tiles at levels 0 and 1, then fill and pass them.
+    for (const size of [3, 300, 513, 700]) {
+      const from = leaves.length;
+      for (let i = from; i < size; i++) leaves.push(hashLeaf(leaf(i)));
+      await Promise.all(leaves.slice(from).map((_, k) => writer.append({ data: leaf(from + k) })));
+      const root = merkleRoot(leaves);
+      for (const index of [0, 1, Math.floor(size / 2), size - 2, size - 1].filter((i) => i >= 0 && i < size)) {
+        // The reader caches partial tiles at this size; the next round must not mistake them for wider ones.
+        const { treeHead, proof } = await reader.proveInLatest(index);
+        expect(treeHead.size).toBe(size);
+        verifyInclusion(index, size, leaves[index]!, proof, root);
+        expect(hex(await reader.rootAt(size))).toBe(hex(root));
+        // The writer answers from the tiles it committed.
+        verifyInclusion(index, size, leaves[index]!, await writer.inclusionProof(index, size), root);
+      }
+      if (size > 1) verifyConsistency(1, size, await reader.consistencyProof(1, size), leaves[0]!, root);
+    }
+    // Older sizes still prove from the now wider cached tiles.
+    verifyInclusion(250, 300, leaves[250]!, await reader.inclusionProof(250, 300), merkleRoot(leaves, 0, 300));
+    expect(hex((await reader.tile(0, 1, 300))!)).toBe(hex(Buffer.concat(leaves.slice(256, 300))));
+    expect(hex((await reader.tile(0, 1, 700))!)).toBe(hex(Buffer.concat(leaves.slice(256, 512))));
+  });
+
   it('finds entries by their lookup keys, written with the entries', async () => {
     const log = await openLog();
     await Promise.all([

@@ -1,0 +1,128 @@
+import { hash } from 'node:crypto';
+import { HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, tileForNode } from '@sigstack/merkle';
+import { LogStoreError } from './errors.js';
+
+/**
+ * Stored tiles kept in memory, least recently used first out, with the hashes of the tree
+ * levels between their stored rows folded once (at most 254 per tile) rather than on
+ * every proof.
+ *
+ * A stored tile only ever grows: a full tile never changes, and the first `w` hashes of a
+ * partial tile are those of every later, wider copy. So a cached copy answers for exactly
+ * the nodes that lie within its own width, whether it was full or partial when read; a
+ * node beyond that width is a miss, and the reader goes to the database. A partial tile
+ * is never taken for a full one, and a narrower copy never replaces a wider one.
+ */
+export class TileCache {
+  private readonly tiles = new Map<string, CachedTile>();
+  private bytes = 0;
+
+  /** `maxBytes` bounds the memory the cached hashes take (0 caches nothing). */
+  constructor(private readonly maxBytes: number) {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new LogStoreError('INVALID_CONFIG', 'the tile cache size must be a non-negative integer');
+  }
+
+  /** Bytes the cached hashes take now. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  /** The hash of complete node (level, index), when a cached tile holds it. */
+  node(level: number, index: number): Uint8Array | undefined {
+    const ref = tileForNode(level, index);
+    const tile = this.touch(`${ref.tile.level}/${ref.tile.index}`);
+    if (!tile || tile.width < ref.offset + ref.count) return undefined;
+    const before = tile.bytes;
+    const hash = tile.node(Math.log2(ref.count), ref.offset / ref.count);
+    this.grew(tile.bytes - before);
+    return hash;
+  }
+
+  /** The first `width` hashes of tile (level, index), when the cached copy is that wide. */
+  tile(level: number, index: number, width: number): Uint8Array | undefined {
+    const tile = this.touch(`${level}/${index}`);
+    return tile && tile.width >= width ? tile.row(0).subarray(0, width * HASH_SIZE) : undefined;
+  }
+
+  /**
+   * Remembers the stored bytes of tile (level, index), read from the database or committed
+   * by this process. A copy no wider than the cached one changes nothing.
+   */
+  put(level: number, index: number, hashes: Uint8Array): void {
+    if (hashes.length % HASH_SIZE !== 0 || hashes.length === 0 || hashes.length > TILE_WIDTH * HASH_SIZE) {
+      throw new LogStoreError('INCONSISTENT', `tile ${level}/${index} is not 1 to 256 whole hashes`);
+    }
+    if (hashes.length > this.maxBytes) return;
+    const key = `${level}/${index}`;
+    const old = this.tiles.get(key);
+    if (old && old.width >= hashes.length / HASH_SIZE) return;
+    if (old) {
+      this.tiles.delete(key);
+      this.bytes -= old.bytes;
+    }
+    const tile = new CachedTile(Uint8Array.from(hashes));
+    this.tiles.set(key, tile);
+    this.grew(tile.bytes);
+  }
+
+  private touch(key: string): CachedTile | undefined {
+    const tile = this.tiles.get(key);
+    if (tile) {
+      // Map order is insertion order: re-inserting makes it the most recently used.
+      this.tiles.delete(key);
+      this.tiles.set(key, tile);
+    }
+    return tile;
+  }
+
+  private grew(by: number): void {
+    this.bytes += by;
+    for (const [key, tile] of this.tiles) {
+      if (this.bytes <= this.maxBytes) break;
+      this.tiles.delete(key);
+      this.bytes -= tile.bytes;
+    }
+  }
+}
+
+// One buffer for every fold: 0x01 || left || right. (A whole tile folds 254 nodes; the
+// one-shot hash() costs about half of a Hash object per node.)
+const NODE_INPUT = new Uint8Array(1 + 2 * HASH_SIZE);
+NODE_INPUT[0] = 0x01;
+
+/** One tile's stored row and the rows above it, folded on first use. */
+class CachedTile {
+  readonly width: number;
+  private readonly rows: Uint8Array[];
+  bytes: number;
+
+  constructor(hashes: Uint8Array) {
+    this.width = hashes.length / HASH_SIZE;
+    this.rows = [hashes];
+    this.bytes = hashes.length;
+  }
+
+  row(level: number): Uint8Array {
+    while (this.rows.length <= level) {
+      const below = this.rows[this.rows.length - 1] as Uint8Array;
+      // Only complete nodes: a pair of complete children.
+      const count = Math.floor(below.length / HASH_SIZE / 2);
+      const row = new Uint8Array(count * HASH_SIZE);
+      for (let i = 0; i < count; i++) {
+        // RFC 6962 interior node: SHA-256(0x01 || left || right); the pair is adjacent in `below`.
+        NODE_INPUT.set(below.subarray(2 * i * HASH_SIZE, (2 * i + 2) * HASH_SIZE), 1);
+        row.set(hash('sha256', NODE_INPUT, 'buffer'), i * HASH_SIZE);
+      }
+      this.rows.push(row);
+      this.bytes += row.length;
+    }
+    return this.rows[level] as Uint8Array;
+  }
+
+  /** Node `index` of the tile's internal level `level` (0..7), which must be complete. */
+  node(level: number, index: number): Uint8Array {
+    if (level >= TILE_HEIGHT) throw new LogStoreError('INCONSISTENT', `a tile holds levels 0 to ${TILE_HEIGHT - 1}, not ${level}`);
+    const row = this.row(level);
+    return row.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
+  }
+}
