@@ -84,25 +84,29 @@ export class BatchQueue<T, R> {
     this.cancelTimer = undefined;
     if (this.running || this.pending.length === 0) return;
     const batch = this.pending.splice(0, this.options.maxBatchSize);
-    this.running = this.runBatch(batch).finally(() => {
-      this.running = undefined;
-      // Whatever arrived during this batch has waited at least as long as the batch took:
-      // write it now (group commit), so latency stays one batch under load.
-      if (this.pending.length > 0) this.startFlush();
-    });
+    this.running = this.runBatch(batch);
   }
 
   private async runBatch(batch: Waiting<T, R>[]): Promise<void> {
-    let results: R[];
+    let settle: () => void;
     try {
-      results = await this.flush(batch.map((w) => w.item));
+      const results = await this.flush(batch.map((w) => w.item));
       if (results.length !== batch.length) {
         throw new LogStoreError('INCONSISTENT', `a batch of ${batch.length} produced ${results.length} results`);
       }
+      settle = () => batch.forEach((w, i) => w.resolve(results[i] as R));
     } catch (error) {
-      for (const w of batch) w.reject(error);
-      return;
+      settle = () => {
+        for (const w of batch) w.reject(error);
+      };
     }
-    batch.forEach((w, i) => w.resolve(results[i] as R));
+    this.running = undefined;
+    // Whatever arrived during this batch has waited at least as long as the batch took:
+    // write it now (group commit), so latency stays one batch under load. It is on its way
+    // to the database before this batch's callers are answered (on the next turn of the
+    // event loop), so their work (signing, sending responses) overlaps its commit instead
+    // of delaying it.
+    if (this.pending.length > 0) this.startFlush();
+    setImmediate(settle);
   }
 }

@@ -1,5 +1,5 @@
 export { BatchQueue, type BatchQueueOptions } from './batch-queue.js';
-export type { SqlDatabase, SqlExecutor } from './db/database.js';
+export type { QueryOptions, SqlDatabase, SqlExecutor } from './db/database.js';
 export { openDatabase, type DatabaseOptions } from './db/open.js';
 export { openPglite, type PgliteOptions } from './db/pglite.js';
 export { openPostgres, type PostgresOptions } from './db/postgres.js';

@@ -39,6 +39,18 @@ describe('BatchQueue', () => {
     expect(batches).toEqual([[1, 2]]);
   });
 
+  it('starts the next batch before answering the last one, and answers no item before its flush resolved', async () => {
+    const events: string[] = [];
+    const queue = new BatchQueue<number, number>({ maxBatchSize: 2, maxBatchAgeMs: 0, maxPending: 100 }, async (items) => {
+      events.push(`flush ${items.join(',')}`);
+      await new Promise((r) => setTimeout(r, 5));
+      events.push(`committed ${items.join(',')}`);
+      return items;
+    });
+    await Promise.all([1, 2, 3, 4].map((i) => queue.add(i).then(() => events.push(`answered ${i}`))));
+    expect(events).toEqual(['flush 1,2', 'committed 1,2', 'flush 3,4', 'answered 1', 'answered 2', 'committed 3,4', 'answered 3', 'answered 4']);
+  });
+
   it('runs one batch at a time', async () => {
     let running = 0;
     let most = 0;

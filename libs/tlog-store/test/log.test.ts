@@ -252,12 +252,12 @@ describe.each(backends)('TransparencyLog on $name', (backend) => {
     let failNext = false;
     const faulty: SqlDatabase = {
       kind: db.kind,
-      query: async (text, params) => {
+      query: async (text, params, options) => {
         if (failNext && text.includes('INSERT INTO tlog_entries')) {
           failNext = false;
           throw new LogStoreError('STORAGE', 'connection reset');
         }
-        return db.query(text, params);
+        return db.query(text, params, options);
       },
       transaction: (work) => db.transaction(work),
       close: async () => undefined,
@@ -278,8 +278,8 @@ describe.each(backends)('TransparencyLog on $name', (backend) => {
     let loseNext = false;
     const lossy: SqlDatabase = {
       kind: db.kind,
-      query: async (text, params) => {
-        const rows = await db.query(text, params);
+      query: async (text, params, options) => {
+        const rows = await db.query(text, params, options);
         if (loseNext && text.includes('INSERT INTO tlog_entries')) {
           loseNext = false;
           throw new LogStoreError('STORAGE', 'connection lost after the commit');

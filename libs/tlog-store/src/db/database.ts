@@ -4,7 +4,16 @@
  * writes its SQL once.
  */
 export interface SqlExecutor {
-  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<Row[]>;
+}
+
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared on each connection under this name, so PostgreSQL parses
+   * and plans it once per connection rather than on every call. Only for constant SQL
+   * text: one name, one text. PGlite ignores it.
+   */
+  readonly prepare?: string;
 }
 
 export interface SqlDatabase extends SqlExecutor {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { LogStoreError, causeMessage } from '../errors.js';
-import type { SqlDatabase, SqlExecutor } from './database.js';
+import type { QueryOptions, SqlDatabase, SqlExecutor } from './database.js';
 
 export interface PostgresOptions {
   /** A `postgres://` connection string (DATABASE_URL). */
@@ -28,8 +28,8 @@ class PostgresDatabase implements SqlDatabase {
   readonly kind = 'postgres';
   constructor(private readonly pool: pg.Pool) {}
 
-  async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return run<Row>(this.pool, text, params);
+  async query<Row>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<Row[]> {
+    return run<Row>(this.pool, text, params, options);
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -39,7 +39,7 @@ class PostgresDatabase implements SqlDatabase {
     let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await work({ query: (text, params = []) => run(client, text, params) });
+      const result = await work({ query: (text, params = [], options = {}) => run(client, text, params, options) });
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -57,9 +57,11 @@ class PostgresDatabase implements SqlDatabase {
   }
 }
 
-async function run<Row>(target: pg.Pool | pg.PoolClient, text: string, params: readonly unknown[]): Promise<Row[]> {
+async function run<Row>(target: pg.Pool | pg.PoolClient, text: string, params: readonly unknown[], options: QueryOptions): Promise<Row[]> {
   try {
-    const result = await target.query(text, params as unknown[]);
+    const result = options.prepare
+      ? await target.query({ name: options.prepare, text, values: params as unknown[] })
+      : await target.query(text, params as unknown[]);
     return result.rows as Row[];
   } catch (cause) {
     throw new LogStoreError('STORAGE', `database statement failed: ${causeMessage(cause)}`, { cause });
