@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { ConfigError, type RoutesPlugin } from '@sigstack/server';
 import { migrate, openDatabase, type BatchQueueOptions, type SqlDatabase } from '@sigstack/tlog-store';
+import { openAdmission } from './admission.js';
 import type { RekorConfig } from './config.js';
 import { loadLogKey } from './keys.js';
 import { KeyHistoryError, openV1Log, openV2Log, type RetiredKey, type V1Log, type V2Log } from './logs.js';
@@ -29,7 +30,9 @@ export function hostnameOf(config: RekorConfig): string {
 
 /** Opens the database, the keys and both logs, as configured. */
 export async function openRekor(config: RekorConfig, options: OpenRekorOptions = {}): Promise<RekorLogs> {
-  const db = options.db ?? (await openDatabase({ url: config.DATABASE_URL?.reveal(), dataDir: join(config.DATA_DIR, 'pglite') }));
+  const db =
+    options.db ??
+    (await openDatabase({ url: config.DATABASE_URL?.reveal(), dataDir: join(config.DATA_DIR, 'pglite'), maxConnections: config.DB_POOL_SIZE }));
   try {
     if (!options.db) await migrate(db);
     const batch: Partial<BatchQueueOptions> = {
@@ -70,12 +73,14 @@ export async function openRekor(config: RekorConfig, options: OpenRekorOptions =
 }
 
 /**
- * The Rekor routes over opened logs. On close the logs flush what they accepted, then the
- * database closes (when `ownsDb`).
+ * The Rekor routes over opened logs, with ADMISSION_THREADS workers checking entries. On
+ * close the logs flush what they accepted, then the workers stop and the database closes
+ * (when `ownsDb`).
  */
 export function rekorRoutes(logs: RekorLogs, ownsDb: boolean): RoutesPlugin<RekorConfig> {
   return async (app: FastifyInstance, context) => {
     context.readiness.add('database', () => logs.db.query('SELECT 1'));
+    const admission = openAdmission({ threads: context.config.ADMISSION_THREADS, maxPending: context.config.MAX_PENDING });
     new Gauge({
       name: 'rekor_pending_entries',
       help: 'Entries accepted and waiting for their batch',
@@ -86,11 +91,19 @@ export function rekorRoutes(logs: RekorLogs, ownsDb: boolean): RoutesPlugin<Reko
         if (logs.v2) this.set({ log: 'v2' }, logs.v2.store.pending);
       },
     });
-    await app.register(async (v1) => registerV1(v1, logs.v1));
+    new Gauge({
+      name: 'rekor_admission_pending',
+      help: 'Entries being checked (signature, key, canonical body) before they are queued',
+      registers: [context.registry],
+      collect() {
+        this.set(admission.pending);
+      },
+    });
+    await app.register(async (v1) => registerV1(v1, logs.v1, admission));
     const v2 = logs.v2;
-    if (v2) await app.register(async (scope) => registerV2(scope, v2));
+    if (v2) await app.register(async (scope) => registerV2(scope, v2, admission));
     app.addHook('onClose', async () => {
-      await Promise.all([logs.v1.store.close(), logs.v2?.store.close()]);
+      await Promise.all([logs.v1.store.close(), logs.v2?.store.close(), admission.close()]);
       if (ownsDb) await logs.db.close();
     });
   };

@@ -6,6 +6,7 @@ import type { StoredEntry, TreeHead } from '@sigstack/tlog-store';
 import { rekorErrors } from '../errors.js';
 import { fromStoreError, rekorV1ErrorHandler } from '../http-errors.js';
 import { epochOf, type V1Log } from '../logs.js';
+import { openAdmission, type Admission } from '../admission.js';
 import { verifierFromPem } from '../verifiers.js';
 import { admitV1 } from './admit.js';
 
@@ -82,11 +83,11 @@ function checkTreeId(log: V1Log, treeID: string | undefined): void {
 }
 
 /** The Rekor v1 REST API (openapi.yaml of sigstore/rekor) over one log. */
-export function registerV1(app: FastifyInstance, log: V1Log): void {
+export function registerV1(app: FastifyInstance, log: V1Log, admission: Admission = openAdmission({ threads: 0, maxPending: 0 })): void {
   app.setErrorHandler(rekorV1ErrorHandler);
 
   app.post<{ Body: unknown }>('/api/v1/log/entries', { schema: { body: proposedEntrySchema } }, async (request, reply) => {
-    const admitted = admitV1(request.body);
+    const admitted = await admission.v1(request.body);
     const result = await log.store.append({ data: admitted.body, keys: admitted.keys }).catch((err: unknown) => {
       throw fromStoreError(err);
     });

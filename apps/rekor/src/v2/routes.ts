@@ -4,7 +4,7 @@ import { TILE_WIDTH, formatEntryBundle, parseTilePath, tileWidth } from '@sigsta
 import { rekorErrors } from '../errors.js';
 import { fromStoreError, rekorV2ErrorHandler } from '../http-errors.js';
 import type { V2Log } from '../logs.js';
-import { admitV2 } from './admit.js';
+import { openAdmission, type Admission } from '../admission.js';
 
 /** Entry bundles carry uint16 lengths: no body may be longer. */
 const MAX_BODY = 0xffff;
@@ -21,14 +21,14 @@ const tileParams = {
  * Rekor v2 (rekor-tiles): POST /api/v2/log/entries answering a TransparencyLogEntry, and
  * the c2sp.org/tlog-tiles read API under /api/v2 (checkpoint, hash tiles, entry bundles).
  */
-export function registerV2(app: FastifyInstance, log: V2Log): void {
+export function registerV2(app: FastifyInstance, log: V2Log, admission: Admission = openAdmission({ threads: 0, maxPending: 0 })): void {
   app.setErrorHandler(rekorV2ErrorHandler);
 
   app.post<{ Body: unknown }>(
     '/api/v2/log/entries',
     { schema: { body: { type: 'object', properties: { hashedRekordRequestV002: { type: 'object' }, dsseRequestV002: { type: 'object' } } } } },
     async (request, reply) => {
-      const admitted = admitV2(request.body);
+      const admitted = await admission.v2(request.body);
       if (admitted.body.length > MAX_BODY) {
         throw rekorErrors.create('ENTRY_TOO_LARGE', `the entry body is ${admitted.body.length} bytes; an entry bundle holds at most ${MAX_BODY}`);
       }
