@@ -177,9 +177,15 @@ export class TransparencyLog {
     const rows = await this.db.query<{ tree_size: unknown; root_hash: unknown; checkpoint: string }>(
       'SELECT tree_size, root_hash, checkpoint FROM tlog_logs WHERE log_id = $1',
       [this.logId],
+      { prepare: 'tlog_tree_head' },
     );
     const row = rows[0];
     if (!row) throw new LogStoreError('INCONSISTENT', `log ${this.logId} does not exist`);
+    return this.headOf(row);
+  }
+
+  /** A tree head read from the log row; any size read is one the log has for good. */
+  private headOf(row: { tree_size: unknown; root_hash: unknown; checkpoint: string }): TreeHead {
     const size = toSafeInteger(row.tree_size, 'tree size');
     this.knownSize = Math.max(this.knownSize, size);
     return { size, rootHash: toBytes(row.root_hash, 'root hash'), checkpoint: row.checkpoint };
@@ -201,6 +207,25 @@ export class TransparencyLog {
       index,
     ]);
     return rows[0] && toEntry(rows[0]);
+  }
+
+  /**
+   * The entry at `index` (or with `identity`) and the latest tree head, in one statement
+   * (one snapshot: the head holds the entry). Undefined when there is no such entry.
+   */
+  async entryWithHead(by: { index: number } | { identity: Uint8Array }): Promise<{ entry: StoredEntry; treeHead: TreeHead } | undefined> {
+    const byIndex = 'index' in by;
+    const rows = await this.db.query<{ tree_size: unknown; root_hash: unknown; checkpoint: string } & Partial<EntryRow>>(
+      `SELECT l.tree_size, l.root_hash, l.checkpoint, e.idx, e.identity, e.leaf_hash, e.data, e.integrated_at
+         FROM tlog_logs l LEFT JOIN tlog_entries e ON e.log_id = l.log_id AND ${byIndex ? 'e.idx' : 'e.identity'} = $2
+        WHERE l.log_id = $1`,
+      [this.logId, byIndex ? by.index : by.identity],
+      { prepare: byIndex ? 'tlog_entry_with_head_by_index' : 'tlog_entry_with_head_by_identity' },
+    );
+    const row = rows[0];
+    if (!row) throw new LogStoreError('INCONSISTENT', `log ${this.logId} does not exist`);
+    if (row.idx === null || row.idx === undefined) return undefined;
+    return { entry: toEntry(row as EntryRow), treeHead: this.headOf(row) };
   }
 
   /** Entries [start, end) in index order; the caller bounds the range. */

@@ -3,7 +3,8 @@ import { HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, tileForNode } from '@sigstack/merkl
 import { LogStoreError } from './errors.js';
 
 /**
- * Stored tiles kept in memory, least recently used first out, with the hashes of the tree
+ * Stored tiles kept in memory, the least recently used out first (CLOCK: a tile used since
+ * eviction last passed it gets a second chance), with the hashes of the tree
  * levels between their stored rows folded once (at most 254 per tile) rather than on
  * every proof.
  *
@@ -67,20 +68,23 @@ export class TileCache {
 
   private touch(key: string): CachedTile | undefined {
     const tile = this.tiles.get(key);
-    if (tile) {
-      // Map order is insertion order: re-inserting makes it the most recently used.
-      this.tiles.delete(key);
-      this.tiles.set(key, tile);
-    }
+    if (tile) tile.used = true;
     return tile;
   }
 
   private grew(by: number): void {
     this.bytes += by;
+    // Oldest first (Map order is insertion order); a tile used since it was last passed
+    // over moves to the back once instead of going, so this ends.
     for (const [key, tile] of this.tiles) {
       if (this.bytes <= this.maxBytes) break;
       this.tiles.delete(key);
-      this.bytes -= tile.bytes;
+      if (tile.used) {
+        tile.used = false;
+        this.tiles.set(key, tile);
+      } else {
+        this.bytes -= tile.bytes;
+      }
     }
   }
 }
@@ -95,6 +99,8 @@ class CachedTile {
   readonly width: number;
   private readonly rows: Uint8Array[];
   bytes: number;
+  /** Used since eviction last passed over it. */
+  used = false;
 
   constructor(hashes: Uint8Array) {
     this.width = hashes.length / HASH_SIZE;

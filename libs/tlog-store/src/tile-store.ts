@@ -21,6 +21,7 @@ export async function readTiles(db: SqlExecutor, logId: string, keys: readonly T
     `SELECT level, idx, hashes FROM tlog_tiles
       WHERE log_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))`,
     [logId, unique.map((k) => k.level), unique.map((k) => k.index)],
+    { prepare: 'tlog_read_tiles' },
   );
   for (const row of rows) {
     found.set(tileKey({ level: Number(row.level), index: toSafeInteger(row.idx, 'tile index') }), new Uint8Array(row.hashes));

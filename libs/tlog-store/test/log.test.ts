@@ -108,6 +108,14 @@ describe.each(backends)('TransparencyLog on $name', (backend) => {
     expect((await log.entries(1, 3)).map((e) => e.index)).toEqual([1, 2]);
     const [found] = await log.entriesByLeafHash(hashLeaf(leaf(3)));
     expect(found).toMatchObject({ index: 3, integratedAt: 1_700_000_000_000 });
+    // With the latest head, in one read.
+    const head = await log.treeHead();
+    const byIndex = await log.entryWithHead({ index: 1 });
+    expect(byIndex?.entry).toMatchObject({ index: 1 });
+    expect(byIndex?.treeHead).toEqual(head);
+    expect((await log.entryWithHead({ identity: hashLeaf(leaf(2)) }))?.entry.index).toBe(2);
+    expect(await log.entryWithHead({ index: 4 })).toBeUndefined();
+    expect(await log.entryWithHead({ identity: hashLeaf(leaf(9)) })).toBeUndefined();
   });
 
   it('keeps every batch checkpoint by size', async () => {

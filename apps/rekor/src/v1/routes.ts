@@ -49,9 +49,11 @@ export function logEntry(log: V1Log, entry: StoredEntry, head: TreeHead, proof: 
  * An entry with its inclusion proof in the latest tree; an entry logged under a retired key
  * in the last tree that key signed (its checkpoint is then by the entry's own key).
  */
-async function withProof(log: V1Log, entry: StoredEntry): Promise<Record<string, unknown>> {
+async function withProof(log: V1Log, entry: StoredEntry, latest?: TreeHead): Promise<Record<string, unknown>> {
   const head = epochOf(log, entry.index)?.head;
   if (head !== undefined) return logEntry(log, entry, head, await log.store.inclusionProof(entry.index, head.size));
+  // The latest head read with the entry: the proof then reads no more than cached tiles.
+  if (latest !== undefined) return logEntry(log, entry, latest, await log.store.inclusionProof(entry.index, latest.size));
   const { treeHead, proof } = await log.store.proveInLatest(entry.index);
   return logEntry(log, entry, treeHead, proof);
 }
@@ -106,9 +108,10 @@ export function registerV1(app: FastifyInstance, log: V1Log, admission: Admissio
     '/api/v1/log/entries/:entryUUID',
     { schema: { params: { type: 'object', required: ['entryUUID'], properties: { entryUUID: entryIdSchema } } } },
     async (request) => {
-      const entry = await byUuid(log, request.params.entryUUID);
-      if (!entry) throw rekorErrors.create('ENTRY_NOT_FOUND', 'no entry with this UUID');
-      return withProof(log, entry);
+      const uuid = parseEntryId(log, request.params.entryUUID);
+      const found = uuid && (await log.store.entryWithHead({ identity: uuid }));
+      if (!found) throw rekorErrors.create('ENTRY_NOT_FOUND', 'no entry with this UUID');
+      return withProof(log, found.entry, found.treeHead);
     },
   );
 
@@ -125,9 +128,9 @@ export function registerV1(app: FastifyInstance, log: V1Log, admission: Admissio
       },
     },
     async (request) => {
-      const entry = await log.store.entryAt(request.query.logIndex);
-      if (!entry) throw rekorErrors.create('ENTRY_NOT_FOUND', `no entry at log index ${request.query.logIndex}`);
-      return withProof(log, entry);
+      const found = await log.store.entryWithHead({ index: request.query.logIndex });
+      if (!found) throw rekorErrors.create('ENTRY_NOT_FOUND', `no entry at log index ${request.query.logIndex}`);
+      return withProof(log, found.entry, found.treeHead);
     },
   );
 
