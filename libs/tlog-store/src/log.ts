@@ -482,23 +482,33 @@ export class TransparencyLog {
       const bytes = tiles.bytes(id) ?? edge.tiles.get(id);
       if (bytes) nextTiles.set(id, bytes);
     }
+    // Bytes travel as three packed binary parameters cut up in SQL (an array of bytea
+    // would go as text, in hex: twice the bytes, and parsed on both sides).
+    const identities = pack(entries.map((e) => e.identity));
+    const data = pack(entries.map((e) => e.data));
+    const tileBytes = pack(changed.map((t) => t.bytes));
     const params = [
       this.logId,
-      entries.map((e) => e.index),
-      entries.map((e) => e.identity),
-      entries.map((e) => e.leafHash),
-      entries.map((e) => e.data),
+      identities.bytes,
+      identities.at,
+      identities.length,
+      pack(entries.map((e) => e.leafHash)).bytes,
       now,
       keyRows.map((r) => r.key),
       keyRows.map((r) => r.index),
       changed.map((t) => t.key.level),
       changed.map((t) => t.key.index),
-      changed.map((t) => t.bytes),
+      tileBytes.bytes,
+      tileBytes.at,
+      tileBytes.length,
       newSize,
       rootHash,
       checkpoint,
       size,
       edge.root,
+      data.bytes,
+      data.at,
+      data.length,
     ];
     return {
       params,
@@ -558,28 +568,44 @@ interface Edge {
 /** After a duplicate broke a fast batch, this many batches go the slow way (which answers duplicates). */
 const SLOW_AFTER_DUPLICATE = 4;
 
+/** Byte strings end to end in one buffer, with where each starts and how long it is. */
+function pack(parts: readonly Uint8Array[]): { bytes: Buffer; at: number[]; length: number[] } {
+  const at: number[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    at.push(offset);
+    offset += p.length;
+  }
+  return { bytes: Buffer.concat(parts, offset), at, length: parts.map((p) => p.length) };
+}
+
 /**
- * Every write of a batch in one statement: move the log row from ($15, $16) to ($12, $13,
- * $14) — which locks it — and, only if it moved, write the entries, lookup keys, tiles (a
- * full tile is final, a partial one grows) and the checkpoint. Answers n = 1 when the row
- * moved, 0 when it no longer had that size and root (nothing written).
+ * Every write of a batch in one statement: move the log row from ($17, $18) to ($14, $15,
+ * $16) — which locks it — and, only if it moved, write the entries (indexes from $17 on),
+ * lookup keys, tiles (a full tile is final, a partial one grows) and the checkpoint.
+ * Identities ($2), leaf hashes ($5, 32 bytes each), tiles ($11) and entry data ($19) come
+ * packed, with offsets and lengths. Answers n = 1 when the row moved, 0 when it no longer
+ * had that size and root (nothing written).
  */
 const WRITE_BATCH = `WITH u AS (
-     UPDATE tlog_logs SET tree_size = $12, root_hash = $13, checkpoint = $14, updated_at = $6
-      WHERE log_id = $1 AND tree_size = $15 AND root_hash = $16 RETURNING log_id
+     UPDATE tlog_logs SET tree_size = $14, root_hash = $15, checkpoint = $16, updated_at = $6
+      WHERE log_id = $1 AND tree_size = $17 AND root_hash = $18 RETURNING log_id
    ), e AS (
      INSERT INTO tlog_entries (log_id, idx, identity, leaf_hash, data, integrated_at)
-     SELECT u.log_id, x.*, $6 FROM u, unnest($2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[]) x
+     SELECT u.log_id, $17::bigint + x.n - 1, substring($2::bytea FROM x.id_at + 1 FOR x.id_len),
+            substring($5::bytea FROM (x.n - 1)::int * 32 + 1 FOR 32), substring($19::bytea FROM x.data_at + 1 FOR x.data_len), $6
+       FROM u, unnest($3::int[], $4::int[], $20::int[], $21::int[]) WITH ORDINALITY AS x(id_at, id_len, data_at, data_len, n)
    ), k AS (
      INSERT INTO tlog_entry_keys (log_id, key, idx)
      SELECT u.log_id, x.* FROM u, unnest($7::text[], $8::bigint[]) x ON CONFLICT DO NOTHING
    ), t AS (
      INSERT INTO tlog_tiles (log_id, level, idx, hashes)
-     SELECT u.log_id, x.* FROM u, unnest($9::smallint[], $10::bigint[], $11::bytea[]) x
+     SELECT u.log_id, x.level, x.idx, substring($11::bytea FROM x.at + 1 FOR x.len)
+       FROM u, unnest($9::smallint[], $10::bigint[], $12::int[], $13::int[]) AS x(level, idx, at, len)
      ON CONFLICT (log_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes
      WHERE length(tlog_tiles.hashes) < length(EXCLUDED.hashes)
    ), c AS (
-     INSERT INTO tlog_checkpoints (log_id, tree_size, root_hash, checkpoint, created_at) SELECT u.log_id, $12, $13, $14, $6 FROM u
+     INSERT INTO tlog_checkpoints (log_id, tree_size, root_hash, checkpoint, created_at) SELECT u.log_id, $14, $15, $16, $6 FROM u
    )
    SELECT count(*) AS n FROM u`;
 
