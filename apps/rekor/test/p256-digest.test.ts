@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
 import { importPublicKey, verifyDigest } from '@sigstack/crypto';
 import { describe, expect, it } from 'vitest';
-import { P256DigestVerifier, parseDerSignature } from '../src/crypto/p256-digest.js';
+import { P256DigestVerifier, inverse, parseDerSignature } from '../src/crypto/p256-digest.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const reference = importPublicKey(publicKey.export({ type: 'spki', format: 'der' }));
@@ -44,6 +44,24 @@ describe('native-speed P-256 digest verification', () => {
     const negated = Buffer.from((N - BigInt(`0x${digest.toString('hex')}`)).toString(16).padStart(64, '0'), 'hex');
     expect(fast.verify(negated, forged)).toBe(false);
     expect(verifyDigest(reference, negated, forged)).toBe(false);
+  });
+
+  it('inverts modulo the group order and the field prime exactly (Lehmer steps)', () => {
+    const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
+    for (const m of [N, P]) {
+      const edges = [1n, 2n, 3n, m - 1n, m - 2n, (m - 1n) / 2n, 1n << 52n, (1n << 53n) + 1n, 1n << 200n, m >> 1n, m >> 100n];
+      for (const a of edges) expect((a * inverse(a, m)) % m).toBe(1n);
+      fc.assert(
+        fc.property(fc.bigInt({ min: 1n, max: m - 1n }), (a) => {
+          const x = inverse(a, m);
+          expect(x >= 0n && x < m).toBe(true);
+          expect((a * x) % m).toBe(1n);
+        }),
+        { numRuns: 2000 },
+      );
+    }
+    expect(() => inverse(0n, N)).toThrow(RangeError);
   });
 
   it('answers random bytes with false or undefined, never throwing', () => {
