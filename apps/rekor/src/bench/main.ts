@@ -107,9 +107,21 @@ interface Load {
   p50ms: number;
   p99ms: number;
   errors: number;
+  /** When the load ran (ms since the epoch), to find its batches afterwards. */
+  window: [number, number];
+}
+
+/** What the sequencer did during one load: from the checkpoints it stored (one per batch). */
+interface Batches {
+  clients: number;
+  batches: number;
+  entriesPerBatch: number;
+  /** Milliseconds from one batch to the next (commit to commit). */
+  cycleMs: number;
 }
 
 async function writeLoad(url: string, clients: number, bodies: string[], next: { i: number }): Promise<Load> {
+  const started = Date.now();
   const result = await autocannon({
     url,
     connections: clients,
@@ -130,7 +142,34 @@ async function writeLoad(url: string, clients: number, bodies: string[], next: {
     p50ms: result.latency.p50,
     p99ms: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,
+    window: [started, Date.now()],
   };
+}
+
+/** Batches of each load, counted from the checkpoints the log stored in its time window. */
+async function batchesOf(store: Store, loads: readonly Load[]): Promise<Batches[]> {
+  const db = await store.open();
+  try {
+    const out: Batches[] = [];
+    for (const load of loads) {
+      const rows = await db.query<{ n: unknown; first: unknown; last: unknown; sizes: unknown }>(
+        `SELECT count(*) AS n, min(created_at) AS first, max(created_at) AS last, max(tree_size) - min(tree_size) AS sizes
+           FROM tlog_checkpoints WHERE log_id = $1 AND created_at >= $2 AND created_at <= $3`,
+        [`rekor-v1/${TREE_ID}`, load.window[0], load.window[1]],
+      );
+      const row = rows[0];
+      const n = Number(row?.n ?? 0);
+      out.push({
+        clients: load.clients,
+        batches: n,
+        entriesPerBatch: n > 1 ? Math.round((Number(row?.sizes) / (n - 1)) * 10) / 10 : 0,
+        cycleMs: n > 1 ? Math.round(((Number(row?.last) - Number(row?.first)) / (n - 1)) * 100) / 100 : 0,
+      });
+    }
+    return out;
+  } finally {
+    await db.close();
+  }
 }
 
 async function readLoad(url: string, size: number): Promise<number> {
@@ -205,17 +244,39 @@ async function profile(bodies: string[]): Promise<Record<string, number>> {
   };
 }
 
-/** Microseconds per entry the sequencer spends (SQL, tree, tiles, proofs) at a batch of 64, in process. */
-async function sequencing(store: Store): Promise<number> {
+/**
+ * Microseconds per entry the sequencer spends (SQL, tree, tiles, proofs) at a batch of 64,
+ * in process, one batch at a time; and the database round trips it makes per batch
+ * (statements, and BEGIN and COMMIT of explicit transactions).
+ */
+async function sequencing(store: Store): Promise<{ usPerEntry: number; roundTripsPerBatch: number }> {
   const db = await store.open();
   try {
+    let roundTrips = 0;
+    const counted: SqlDatabase = {
+      kind: db.kind,
+      query: (text, params, options) => {
+        roundTrips++;
+        return db.query(text, params, options);
+      },
+      transaction: (work) => {
+        roundTrips += 2;
+        return db.transaction((tx) => work({ query: (text, params, options) => (roundTrips++, tx.query(text, params, options)) }));
+      },
+      close: () => db.close(),
+    };
     const key = await loadLogKey({ file: join(WORK, 'profile-key.pem'), type: 'ecdsa-p256', generate: true });
-    const log = await openV1Log({ db, key, hostname: HOSTNAME, treeId: String(5_000_000_000 + Math.floor(Math.random() * 1e9)), batch: { maxBatchSize: 64, maxPending: 1 << 16 } });
-    const data = Array.from({ length: QUICK ? 2000 : 6400 }, () => buildHashedRekordV001({ algorithm: 'sha256', digest: randomBytes(32), signature: randomBytes(71), publicKey: FAKE_PEM }));
+    const batch = 64;
+    const log = await openV1Log({ db: counted, key, hostname: HOSTNAME, treeId: String(5_000_000_000 + Math.floor(Math.random() * 1e9)), batch: { maxBatchSize: batch, maxPending: 1 << 16 } });
+    const data = Array.from({ length: QUICK ? 2048 : 6400 }, () => buildHashedRekordV001({ algorithm: 'sha256', digest: randomBytes(32), signature: randomBytes(71), publicKey: FAKE_PEM }));
+    const before = roundTrips;
     const t = performance.now();
     await Promise.all(data.map((d) => log.store.append({ data: d })));
     await log.store.close();
-    return Math.round(((performance.now() - t) / data.length) * 1000);
+    return {
+      usPerEntry: Math.round(((performance.now() - t) / data.length) * 1000),
+      roundTripsPerBatch: Math.round(((roundTrips - before) / (data.length / batch)) * 100) / 100,
+    };
   } finally {
     await db.close();
   }
@@ -230,6 +291,8 @@ interface StoreResult {
   ratioAt64: number;
   healthzPerSec: number;
   sequencingUsPerEntry: number;
+  sequencerRoundTripsPerBatch: number;
+  batches: Batches[];
 }
 
 async function main(): Promise<void> {
@@ -261,10 +324,11 @@ async function main(): Promise<void> {
     } finally {
       await server.stop();
     }
+    const batches = await batchesOf(store, writes);
     say(`${store.name}: plain batched INSERT ceiling...`);
     const plainInsertRowsPerSec = await insertCeiling(store, bodies);
     say(`${store.name}: sequencer cost per entry...`);
-    const sequencingUsPerEntry = await sequencing(store);
+    const sequencer = await sequencing(store);
     const at64 = writes.find((w) => w.clients === 64)?.entriesPerSec ?? 0;
     results.push({
       store: store.name,
@@ -274,22 +338,29 @@ async function main(): Promise<void> {
       plainInsertRowsPerSec,
       ratioAt64: Math.round((at64 / plainInsertRowsPerSec) * 1000) / 1000,
       healthzPerSec,
-      sequencingUsPerEntry,
+      sequencingUsPerEntry: sequencer.usPerEntry,
+      sequencerRoundTripsPerBatch: sequencer.roundTripsPerBatch,
+      batches,
     });
   }
   const stages = await profile(bodies);
 
   const lines: string[] = [];
-  lines.push('store     clients  entries/s  p50 ms  p99 ms  errors');
+  lines.push('store     clients  entries/s  p50 ms  p99 ms  errors  batches  entries/batch  batch cycle ms');
   for (const r of results) {
     for (const w of r.writes) {
-      lines.push(`${r.store.padEnd(9)} ${String(w.clients).padStart(7)} ${String(w.entriesPerSec).padStart(10)} ${String(w.p50ms).padStart(7)} ${String(w.p99ms).padStart(7)} ${String(w.errors).padStart(7)}`);
+      const b = r.batches.find((x) => x.clients === w.clients);
+      lines.push(
+        `${r.store.padEnd(9)} ${String(w.clients).padStart(7)} ${String(w.entriesPerSec).padStart(10)} ${String(w.p50ms).padStart(7)} ${String(w.p99ms).padStart(7)} ${String(w.errors).padStart(7)} ${String(b?.batches ?? '').padStart(8)} ${String(b?.entriesPerBatch ?? '').padStart(14)} ${String(b?.cycleMs ?? '').padStart(15)}`,
+      );
     }
   }
   lines.push('');
-  lines.push('store     log size  proof reads/s  plain INSERT rows/s  ratio@64  healthz req/s  sequencer us/entry');
+  lines.push('store     log size  proof reads/s  plain INSERT rows/s  ratio@64  healthz req/s  sequencer us/entry  round trips/batch');
   for (const r of results) {
-    lines.push(`${r.store.padEnd(9)} ${String(r.logSize).padStart(8)} ${String(r.proofReadsPerSec).padStart(14)} ${String(r.plainInsertRowsPerSec).padStart(20)} ${r.ratioAt64.toFixed(3).padStart(9)} ${String(r.healthzPerSec).padStart(14)} ${String(r.sequencingUsPerEntry).padStart(19)}`);
+    lines.push(
+      `${r.store.padEnd(9)} ${String(r.logSize).padStart(8)} ${String(r.proofReadsPerSec).padStart(14)} ${String(r.plainInsertRowsPerSec).padStart(20)} ${r.ratioAt64.toFixed(3).padStart(9)} ${String(r.healthzPerSec).padStart(14)} ${String(r.sequencingUsPerEntry).padStart(19)} ${String(r.sequencerRoundTripsPerBatch).padStart(18)}`,
+    );
   }
   lines.push('');
   lines.push('in-process cost per entry (us, one core):');
