@@ -50,8 +50,8 @@ export async function openRekor(config: RekorConfig, options: OpenRekorOptions =
     for (const spec of config.REKOR_RETIRED_KEYS) {
       retired.push({ key: await loadLogKey({ file: spec.file, type: config.REKOR_KEY_TYPE, generate: false }), until: spec.until.getTime(), name: spec.file });
     }
-    const clock = options.clock ? { clock: options.clock } : {};
-    const v1 = await openV1Log({ db, key: v1Key, hostname, treeId: config.REKOR_TREE_ID, batch, retired, ...clock }).catch((err: unknown) => {
+    const shared = { ...(options.clock ? { clock: options.clock } : {}), tileCacheBytes: config.TILE_CACHE_SIZE };
+    const v1 = await openV1Log({ db, key: v1Key, hostname, treeId: config.REKOR_TREE_ID, batch, retired, ...shared }).catch((err: unknown) => {
       // A key history that does not match the log is the operator's to fix: one line.
       if (err instanceof KeyHistoryError) throw new ConfigError([{ key: 'REKOR_RETIRED_KEYS', source: 'env', message: `REKOR_RETIRED_KEYS: ${err.message}` }]);
       throw err;
@@ -63,7 +63,7 @@ export async function openRekor(config: RekorConfig, options: OpenRekorOptions =
         type: config.REKOR_V2_KEY_TYPE,
         generate: config.REKOR_GENERATE_KEYS && config.REKOR_V2_KEY_FILE === undefined,
       });
-      v2 = await openV2Log({ db, key: v2Key, origin: config.REKOR_V2_ORIGIN ?? `${hostname}:${config.PORT}`, batch, ...clock });
+      v2 = await openV2Log({ db, key: v2Key, origin: config.REKOR_V2_ORIGIN ?? `${hostname}:${config.PORT}`, batch, ...shared });
     }
     return { db, v1, v2 };
   } catch (err) {

@@ -1,4 +1,4 @@
-import { boolean, commonFields, duration, integer, oneOf, optional, secret, string, type ConfigOf, type Field, type Parsed } from '@sigstack/server';
+import { boolean, commonFields, duration, integer, oneOf, optional, secret, size, string, type ConfigOf, type Field, type Parsed } from '@sigstack/server';
 
 /** An earlier v1 log key: entries integrated before `until` were signed with it. */
 export interface RetiredKeySpec {
@@ -63,6 +63,7 @@ export const configSchema = {
   BATCH_MAX_SIZE: integer({ min: 1, max: 4096, default: 256, description: 'entries sequenced per batch (one transaction, one checkpoint)' }),
   BATCH_MAX_AGE: duration({ default: '0ms', description: 'longest an entry waits for its batch to fill; 0 = group commit only' }),
   MAX_PENDING: integer({ min: 1, default: 8192, description: 'entries waiting beyond which writes get 503 + Retry-After' }),
+  TILE_CACHE_SIZE: size({ min: 0, default: '64MiB', description: 'memory per log for stored tiles serving proofs (least recently used out); 0 turns the cache off' }),
   ADMISSION_THREADS: integer({ min: 0, max: 64, default: 1, description: 'worker threads checking entries (signatures, keys, canonical bodies); 0 checks them on the main thread' }),
   DB_POOL_SIZE: integer({ min: 2, max: 100, default: 10, description: 'PostgreSQL connections' }),
 };

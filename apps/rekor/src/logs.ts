@@ -82,6 +82,8 @@ export interface OpenLogOptions {
   readonly key: PrivateKey;
   readonly batch?: Partial<BatchQueueOptions>;
   readonly clock?: () => number;
+  /** Memory for cached tiles (TILE_CACHE_SIZE); default the store's. */
+  readonly tileCacheBytes?: number;
 }
 
 function checkpointSigner(origin: string, signer: NoteSigner): CheckpointSigner {
@@ -117,6 +119,7 @@ export async function openV1Log(options: OpenLogOptions & { hostname: string; tr
     logId: `rekor-v1/${treeId}`,
     signer: checkpointSigner(origin, spkiNoteSigner(options.hostname, options.key, spki)),
     ...(options.batch ? { batch: options.batch } : {}),
+    ...(options.tileCacheBytes !== undefined ? { tileCacheBytes: options.tileCacheBytes } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const retired = await keyEpochs(store, retiredKeys, logId, options.hostname, options.clock ?? Date.now);
@@ -204,6 +207,7 @@ export async function openV2Log(options: OpenLogOptions & { origin: string }): P
     logId: `rekor-v2/${options.origin}`,
     signer: checkpointSigner(options.origin, signer),
     ...(options.batch ? { batch: options.batch } : {}),
+    ...(options.tileCacheBytes !== undefined ? { tileCacheBytes: options.tileCacheBytes } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return { version: 2, store, key: options.key, spki, publicKeyPem, logId, origin: options.origin };

@@ -73,7 +73,7 @@ export interface TransparencyLogOptions {
   clock?: () => number;
   /**
    * Memory for stored tiles and the tree levels folded from them, shared by every proof
-   * the log serves (default 64 MiB: every tile of a log of about four million entries).
+   * the log serves (default 64 MiB: every tile of a log of about a million entries).
    */
   tileCacheBytes?: number;
 }
