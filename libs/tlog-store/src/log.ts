@@ -520,7 +520,7 @@ export class TransparencyLog {
       // read: a sibling shares its tile with the leaf's own ancestor, which is at or right
       // of the old right edge.
       proofs: async () => {
-        const reader = new MemoryTileReader((k) => tiles.bytes(k) ?? edge.tiles.get(k));
+        const reader = new MemoryTileReader((k) => tiles.bytes(k) ?? edge.tiles.get(k), { cache: this.tileCache, size: edge.size });
         const proofs = new Map<string, Uint8Array[]>();
         for (const e of entries) proofs.set(Buffer.from(e.identity).toString('hex'), await inclusionProof(reader, e.index, newSize));
         return proofs;

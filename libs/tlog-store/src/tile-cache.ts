@@ -53,15 +53,18 @@ export class TileCache {
     if (hashes.length % HASH_SIZE !== 0 || hashes.length === 0 || hashes.length > TILE_WIDTH * HASH_SIZE) {
       throw new LogStoreError('INCONSISTENT', `tile ${level}/${index} is not 1 to 256 whole hashes`);
     }
-    if (hashes.length > this.maxBytes) return;
+    if (TILE_WIDTH * HASH_SIZE > this.maxBytes) return;
     const key = `${level}/${index}`;
     const old = this.tiles.get(key);
-    if (old && old.width >= hashes.length / HASH_SIZE) return;
     if (old) {
-      this.tiles.delete(key);
-      this.bytes -= old.bytes;
+      // A wider copy of the same tile: its first hashes, and every node folded from them,
+      // are the ones already here; only the new ones are added (folded when asked for).
+      if (old.width >= hashes.length / HASH_SIZE) return;
+      old.widen(hashes);
+      old.used = true;
+      return;
     }
-    const tile = new CachedTile(Uint8Array.from(hashes));
+    const tile = new CachedTile(hashes);
     this.tiles.set(key, tile);
     this.grew(tile.bytes);
   }
@@ -94,35 +97,53 @@ export class TileCache {
 const NODE_INPUT = new Uint8Array(1 + 2 * HASH_SIZE);
 NODE_INPUT[0] = 0x01;
 
-/** One tile's stored row and the rows above it, folded on first use. */
+/**
+ * One tile's stored row and the rows above it, folded on first use. Each row has room for
+ * the tile at full width; `filled[l]` nodes of row l are computed, all of them complete
+ * nodes of the hashes the tile had then, so they stay right when the tile widens.
+ */
 class CachedTile {
-  readonly width: number;
-  private readonly rows: Uint8Array[];
-  bytes: number;
+  width: number;
+  private readonly rows: Uint8Array[] = [];
+  private readonly filled: number[] = [];
+  bytes = 0;
   /** Used since eviction last passed over it. */
   used = false;
 
   constructor(hashes: Uint8Array) {
+    this.width = 0;
+    this.widen(hashes);
+  }
+
+  widen(hashes: Uint8Array): void {
+    const row = this.rows[0] ?? this.allocate(0);
+    row.set(hashes.subarray(this.width * HASH_SIZE), this.width * HASH_SIZE);
     this.width = hashes.length / HASH_SIZE;
-    this.rows = [hashes];
-    this.bytes = hashes.length;
+    this.filled[0] = this.width;
+  }
+
+  private allocate(level: number): Uint8Array {
+    const row = new Uint8Array((TILE_WIDTH >> level) * HASH_SIZE);
+    this.rows[level] = row;
+    this.filled[level] = 0;
+    this.bytes += row.length;
+    return row;
   }
 
   row(level: number): Uint8Array {
-    while (this.rows.length <= level) {
-      const below = this.rows[this.rows.length - 1] as Uint8Array;
-      // Only complete nodes: a pair of complete children.
-      const count = Math.floor(below.length / HASH_SIZE / 2);
-      const row = new Uint8Array(count * HASH_SIZE);
-      for (let i = 0; i < count; i++) {
+    const row = this.rows[level] ?? this.allocate(level);
+    const want = this.width >> level;
+    let have = this.filled[level] ?? 0;
+    if (have < want) {
+      const below = this.row(level - 1);
+      for (; have < want; have++) {
         // RFC 6962 interior node: SHA-256(0x01 || left || right); the pair is adjacent in `below`.
-        NODE_INPUT.set(below.subarray(2 * i * HASH_SIZE, (2 * i + 2) * HASH_SIZE), 1);
-        row.set(hash('sha256', NODE_INPUT, 'buffer'), i * HASH_SIZE);
+        NODE_INPUT.set(below.subarray(2 * have * HASH_SIZE, (2 * have + 2) * HASH_SIZE), 1);
+        row.set(hash('sha256', NODE_INPUT, 'buffer'), have * HASH_SIZE);
       }
-      this.rows.push(row);
-      this.bytes += row.length;
+      this.filled[level] = have;
     }
-    return this.rows[level] as Uint8Array;
+    return row;
   }
 
   /** Node `index` of the tile's internal level `level` (0..7), which must be complete. */

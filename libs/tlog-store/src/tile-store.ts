@@ -71,7 +71,14 @@ export class TileHashReader implements HashReader {
 export class MemoryTileReader implements HashReader {
   private readonly memo = new Map<string, Uint8Array>();
 
-  constructor(private readonly lookup: (key: string) => Uint8Array | undefined) {}
+  /**
+   * `committed`: nodes wholly within the first `size` leaves, a size already committed,
+   * are taken from the cache when it holds them (folded once there, not once per batch).
+   */
+  constructor(
+    private readonly lookup: (key: string) => Uint8Array | undefined,
+    private readonly committed?: { readonly cache: TileCache; readonly size: number },
+  ) {}
 
   async readHashes(nodes: readonly NodeId[]): Promise<Uint8Array[]> {
     return nodes.map((n) => this.node(n.level, n.index));
@@ -85,6 +92,11 @@ export class MemoryTileReader implements HashReader {
         throw new LogStoreError('INCONSISTENT', `node ${level}/${index} is not in the batch's tiles`);
       }
       return tile.subarray(at, at + HASH_SIZE);
+    }
+    const committed = this.committed;
+    if (committed && (index + 1) * 2 ** level <= committed.size) {
+      const cached = committed.cache.node(level, index);
+      if (cached) return cached;
     }
     const id = `${level}/${index}`;
     let hash = this.memo.get(id);

@@ -46,6 +46,22 @@ describe('TileCache', () => {
     expect(cache.node(0, 16)).toBeUndefined();
   });
 
+  it('keeps the nodes it folded when a tile widens, and folds the new ones from the new hashes', () => {
+    const cache = new TileCache(1 << 20);
+    cache.put(0, 0, row(10));
+    const folded = [cache.node(1, 4), cache.node(3, 0)].map(hex);
+    cache.put(0, 0, row(200));
+    expect([cache.node(1, 4), cache.node(3, 0)].map(hex)).toEqual(folded);
+    for (const [level, index] of [[1, 5], [3, 1], [6, 2], [7, 0]] as const) {
+      const span = 2 ** level;
+      expect(hex(cache.node(level, index))).toBe(hex(merkleRoot(leaves, index * span, (index + 1) * span)));
+    }
+    expect(cache.node(7, 1)).toBeUndefined();
+    cache.put(0, 0, row(256));
+    expect(hex(cache.node(7, 1))).toBe(hex(merkleRoot(leaves, 128, 256)));
+    expect(hex(cache.tile(0, 0, 256))).toBe(hex(row(256)));
+  });
+
   it('keeps tiles apart by level and index', () => {
     const cache = new TileCache(1 << 20);
     cache.put(1, 3, row(256));
