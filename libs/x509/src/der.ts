@@ -23,8 +23,12 @@ export const TAG = {
   INTEGER: 0x02,
   BIT_STRING: 0x03,
   OCTET_STRING: 0x04,
+  NULL: 0x05,
   OID: 0x06,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
   SEQUENCE: 0x30,
+  SET: 0x31,
   CONTEXT_0: 0xa0,
   CONTEXT_3: 0xa3,
 } as const;
@@ -144,3 +148,111 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));
 }
+
+const UTF8_FATAL = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const DER_UTC_TIME = /^\d{12}Z$/;
+const DER_GENERALIZED_TIME = /^\d{14}Z$/;
+
+/** Whether the digits of a DER time (YYMMDDHHMMSS or YYYYMMDDHHMMSS) name a real instant. */
+export function timeFromDigits(text: string, utc: boolean): Date | undefined {
+  const n = (from: number, to: number): number => Number(text.slice(from, to));
+  const y = utc ? n(0, 2) : n(0, 4);
+  const year = utc ? (y >= 50 ? 1900 + y : 2000 + y) : y;
+  const at = utc ? 2 : 4;
+  const [month, day, hour, minute, second] = [n(at, at + 2), n(at + 2, at + 4), n(at + 4, at + 6), n(at + 6, at + 8), n(at + 8, at + 10)];
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Date.UTC rolls over (month 13, second 60) and maps years 0-99 to 19xx: only a real time reads back.
+  const real =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
+  return real ? date : undefined;
+}
+
+/** A RELATIVE-OID's (or an OID's) arcs: each minimal base-128, the last one complete. */
+function checkArcs(bytes: Uint8Array, code: X509ErrorCode): void {
+  if (bytes.length === 0) throw new X509Error(code, 'empty object identifier');
+  let first = true;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (first && b === 0x80) throw new X509Error(code, 'non-minimal object identifier arc');
+    first = (b & 0x80) === 0;
+  }
+  if (!first) throw new X509Error(code, 'truncated object identifier');
+}
+
+/**
+ * Checks that every element below `tlv` (not inside OCTET or BIT STRING contents) has its
+ * one DER encoding: SEQUENCE and SET constructed, strings primitive, BOOLEAN 0x00/0xff, NULL empty, INTEGER and
+ * ENUMERATED non-empty, OIDs minimal, BIT STRING unused bits 0-7 (0 when empty) and zero, UTCTime
+ * and GeneralizedTime as YYMMDDHHMMSSZ / YYYYMMDDHHMMSSZ naming a real instant, UTF8String
+ * valid UTF-8, BMPString and UniversalString whole characters.
+ */
+export function checkCanonical(buf: Uint8Array, tlv: Tlv, code: X509ErrorCode, depth = 0): void {
+  if (depth > 32) throw new X509Error(code, 'DER nesting is too deep');
+  const tag = tlv.tag;
+  if (tag & 0x20) {
+    if ((tag & 0xc0) === 0 && STRING_TAGS.has(tag & 0x1f)) throw new X509Error(code, 'constructed string in DER');
+    for (const child of children(buf, tlv, code)) checkCanonical(buf, child, code, depth + 1);
+    return;
+  }
+  if ((tag & 0xc0) !== 0) return; // context, application and private primitives: opaque here
+  if (tag === 0x10 || tag === 0x11) throw new X509Error(code, 'primitive SEQUENCE or SET');
+  if (tag === 0x00) throw new X509Error(code, 'end-of-contents in DER');
+  if (tag === 0x0f) throw new X509Error(code, 'reserved universal tag 15');
+  const body = buf.subarray(tlv.valueStart, tlv.end);
+  switch (tag) {
+    case 0x01:
+      if (body.length !== 1 || (body[0] !== 0 && body[0] !== 0xff)) throw new X509Error(code, 'BOOLEAN is not DER');
+      return;
+    case 0x02:
+    case 0x0a:
+      if (body.length === 0) throw new X509Error(code, 'empty INTEGER');
+      return;
+    case 0x03: {
+      const unused = body[0];
+      // Unused bits: 0-7, none in an empty string, and (DER) the padding bits zero.
+      if (unused === undefined || unused > 7 || (body.length === 1 && unused !== 0) || ((body[body.length - 1] as number) & ((1 << unused) - 1)) !== 0) {
+        throw new X509Error(code, 'BIT STRING unused bits are not DER');
+      }
+      return;
+    }
+    case 0x05:
+      if (body.length !== 0) throw new X509Error(code, 'NULL with contents');
+      return;
+    case 0x06:
+    case 0x0d:
+      checkArcs(body, code);
+      return;
+    case 0x0c:
+      try {
+        UTF8_FATAL.decode(body);
+      } catch (cause) {
+        throw new X509Error(code, 'UTF8String is not valid UTF-8', { cause });
+      }
+      return;
+    case 0x1e:
+      if (body.length % 2 !== 0) throw new X509Error(code, 'BMPString has an odd length');
+      return;
+    case 0x1c:
+      if (body.length % 4 !== 0) throw new X509Error(code, 'UniversalString length is not a multiple of 4');
+      return;
+    case 0x17:
+    case 0x18: {
+      const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
+      const utc = tag === 0x17;
+      if (!(utc ? DER_UTC_TIME : DER_GENERALIZED_TIME).test(text) || timeFromDigits(text, utc) === undefined) {
+        throw new X509Error(code, `${utc ? 'UTCTime' : 'GeneralizedTime'} ${JSON.stringify(text)} is not a DER time`);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Universal tag numbers of the string types (BIT and OCTET STRING and the character strings). */
+const STRING_TAGS: ReadonlySet<number> = new Set([0x03, 0x04, 0x0c, 0x12, 0x17, 0x18, 0x13, 0x14, 0x15, 0x16, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e]);
