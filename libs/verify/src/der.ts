@@ -1,6 +1,6 @@
-// A minimal DER walker for the few places where the exact encoded bytes matter (the CMS
-// signed attributes a signature covers). Input is attacker-controlled: every length is
-// checked against its parent, and anything indefinite or oversized is refused.
+// A minimal DER walker for the structures this library reads by hand (RFC 3161 timestamps,
+// CMS signed attributes). Input is attacker-controlled: every length is checked against its
+// parent; indefinite, non-minimal or oversized lengths and high tag numbers are refused.
 
 export interface Tlv {
   readonly tag: number;
@@ -23,8 +23,11 @@ export function readTlv(der: Uint8Array, offset: number, limit = der.length): Tl
   if (len & 0x80) {
     const n = len & 0x7f;
     if (n === 0 || n > 4 || offset + 2 + n > limit) return undefined;
+    // DER: no leading zero byte, and the long form only from 128 on.
+    if (der[offset + 2] === 0) return undefined;
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + (der[offset + 2 + i] as number);
+    if (len < 0x80) return undefined;
     contentStart = offset + 2 + n;
   }
   const end = contentStart + len;
@@ -33,6 +36,7 @@ export function readTlv(der: Uint8Array, offset: number, limit = der.length): Tl
 
 /** The children of a constructed element; undefined if they do not exactly fill it. */
 export function childrenOf(der: Uint8Array, parent: Tlv): Tlv[] | undefined {
+  if ((parent.tag & 0x20) === 0) return undefined;
   const out: Tlv[] = [];
   let at = parent.contentStart;
   while (at < parent.end) {
@@ -42,4 +46,35 @@ export function childrenOf(der: Uint8Array, parent: Tlv): Tlv[] | undefined {
     at = child.end;
   }
   return out;
+}
+
+/** The element that is all of `der`, with `tag`; undefined otherwise. */
+export function readWhole(der: Uint8Array, tag: number): Tlv | undefined {
+  const tlv = readTlv(der, 0);
+  return tlv !== undefined && tlv.end === der.length && tlv.tag === tag ? tlv : undefined;
+}
+
+export const contentsOf = (der: Uint8Array, tlv: Tlv): Uint8Array => der.subarray(tlv.contentStart, tlv.end);
+export const elementOf = (der: Uint8Array, tlv: Tlv): Uint8Array => der.subarray(tlv.start, tlv.end);
+
+/** Dotted text of an OBJECT IDENTIFIER's contents; undefined unless minimal and complete. */
+export function oidText(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0 || bytes.length > 64) return undefined;
+  const arcs: number[] = [];
+  let value = 0;
+  let fresh = true;
+  for (const b of bytes) {
+    if (fresh && b === 0x80) return undefined;
+    value = value * 128 + (b & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER / 128) return undefined;
+    fresh = (b & 0x80) === 0;
+    if (fresh) {
+      arcs.push(value);
+      value = 0;
+    }
+  }
+  if (!fresh) return undefined;
+  const first = arcs[0] as number;
+  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
+  return [...head, ...arcs.slice(1)].join('.');
 }

@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import { digest } from '@sigstack/crypto';
 import { timestampAuthoritiesAt, type CertificateAuthorityInfo, type TrustedRoot } from '@sigstack/trust';
-import { orderChain, parseCertificate, verifyChain, type ParsedCertificate } from '@sigstack/x509';
+import { orderChain, verifyChain, type ParsedCertificate } from '@sigstack/x509';
 import { isTrustedCertificate, trustedCertificate, trustedKeyObject, trustedSignatureCheck } from './trust-cache.js';
 import { fail, VerificationError } from './error.js';
 import { bytesEqual } from './bytes.js';
-import { parseRfc3161Timestamp, type Rfc3161Timestamp } from './rfc3161.js';
+import { embeddedCertificate, parseRfc3161Timestamp, type Rfc3161Timestamp } from './rfc3161.js';
 import { spkiKey, verifyWithOid } from './signature-algorithms.js';
 import type { VerifiedTimestamp } from './types.js';
 
@@ -14,7 +14,7 @@ const OID_EXT_KEY_USAGE = '2.5.29.37';
 
 const invalid = (message: string, cause?: unknown) => fail('TIMESTAMP_INVALID', `RFC 3161 timestamp: ${message}`, cause);
 
-function parseAll(ders: readonly Uint8Array[], parse: (der: Uint8Array) => ParsedCertificate = parseCertificate): ParsedCertificate[] {
+function parseAll(ders: readonly Uint8Array[], parse: (der: Uint8Array) => ParsedCertificate): ParsedCertificate[] {
   return ders.map((der) => {
     try {
       return parse(der);
@@ -45,7 +45,7 @@ function verifyWithAuthority(ts: Rfc3161Timestamp, authority: CertificateAuthori
   const chain = parseAll(authority.certificates, trustedCertificate);
   const anchor = chain[chain.length - 1];
   if (anchor === undefined) throw invalid('the TSA in the trusted root has no certificates');
-  const embedded = parseAll(ts.certificates);
+  const embedded = parseAll(ts.certificates, embeddedCertificate);
   // The trusted root's chain is [leaf, intermediates..., root]; a lone certificate is only a root.
   const trustedLeaf = chain.length > 1 ? chain[0] : undefined;
   let signer: ParsedCertificate | undefined;

@@ -196,6 +196,8 @@ export function checkCanonical(buf: Uint8Array, tlv: Tlv, code: X509ErrorCode, d
   const tag = tlv.tag;
   if (tag & 0x20) {
     if ((tag & 0xc0) === 0 && STRING_TAGS.has(tag & 0x1f)) throw new X509Error(code, 'constructed string in DER');
+    // Of the other universal types only SEQUENCE, SET, EXTERNAL, EMBEDDED PDV and CHARACTER STRING are constructed.
+    if ((tag & 0xc0) === 0 && !CONSTRUCTED_TAGS.has(tag & 0x1f)) throw new X509Error(code, `universal type ${tag & 0x1f} cannot be constructed`);
     for (const child of children(buf, tlv, code)) checkCanonical(buf, child, code, depth + 1);
     return;
   }
@@ -256,3 +258,18 @@ export function checkCanonical(buf: Uint8Array, tlv: Tlv, code: X509ErrorCode, d
 
 /** Universal tag numbers of the string types (BIT and OCTET STRING and the character strings). */
 const STRING_TAGS: ReadonlySet<number> = new Set([0x03, 0x04, 0x0c, 0x12, 0x17, 0x18, 0x13, 0x14, 0x15, 0x16, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e]);
+
+/**
+ * Whether `der` is one element in strict DER, all the way down (see checkCanonical); for
+ * other DER structures read by hand, such as RFC 3161 timestamps. Throws X509Error
+ * INVALID_ARGUMENT otherwise.
+ */
+export function checkStrictDer(der: Uint8Array): void {
+  if (!(der instanceof Uint8Array)) throw new X509Error('INVALID_ARGUMENT', 'DER must be bytes');
+  const tlv = readTlv(der, 0, der.length, 'INVALID_ARGUMENT');
+  if (tlv.end !== der.length) throw new X509Error('INVALID_ARGUMENT', 'trailing bytes after DER element');
+  checkCanonical(der, tlv, 'INVALID_ARGUMENT');
+}
+
+/** Universal tag numbers of the types that are constructed. */
+const CONSTRUCTED_TAGS: ReadonlySet<number> = new Set([0x08, 0x0b, 0x10, 0x11, 0x1d]);

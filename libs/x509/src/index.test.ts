@@ -7,6 +7,7 @@ describe('public surface', () => {
       'OID',
       'SIGSTORE_EXTENSION_OIDS',
       'X509Error',
+      'checkStrictDer',
       'decodeDigitallySigned',
       'decodeMerkleTreeLeaf',
       'decodeSct',

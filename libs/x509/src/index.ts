@@ -13,6 +13,7 @@ export type {
 } from './certificate.js';
 export type { DistinguishedName, NameAttribute } from './names.js';
 export { splitCertificate } from './parts.js';
+export { checkStrictDer } from './der.js';
 export type { CertificateParts, RawExtension } from './parts.js';
 export { OID } from './oids.js';
 export { signatureScheme } from './algorithms.js';

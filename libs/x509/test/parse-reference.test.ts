@@ -17,7 +17,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; code: string; message
 // are not YYMMDDHHMMSSZ / YYYYMMDDHHMMSSZ or not real, fractional seconds, OID arcs past
 // 2^53, a negative or huge pathLenConstraint, nonzero BIT STRING padding, end-of-contents,
 // the reserved universal tag 15.
-const STRICTER = /constructed string in DER|BOOLEAN is not DER|empty INTEGER|empty object identifier|not valid UTF-8|is not a DER time|validity times must be|OBJECT IDENTIFIER arc is too large|not a minimal non-negative INTEGER|BIT STRING unused bits are not DER|end-of-contents in DER|reserved universal tag/;
+const STRICTER = /constructed string in DER|cannot be constructed|BOOLEAN is not DER|empty INTEGER|empty object identifier|not valid UTF-8|is not a DER time|validity times must be|OBJECT IDENTIFIER arc is too large|not a minimal non-negative INTEGER|BIT STRING unused bits are not DER|end-of-contents in DER|reserved universal tag/;
 
 function outcome(parse: (der: Uint8Array) => { publicKey: unknown }, der: Uint8Array): Outcome {
   try {
