@@ -85,20 +85,39 @@ function official(c: Case): () => void {
   };
 }
 
-/** Verifications per second over about `seconds`, after a short warm-up. */
-function rate(fn: () => void, seconds: number): number {
-  const warm = performance.now() + Math.min(300, seconds * 250);
-  while (performance.now() < warm) fn();
+/** Runs `fn` for about `ms` milliseconds; returns how many runs and how long they took. */
+function slice(fn: () => void, ms: number): { n: number; elapsed: number } {
   let n = 0;
   const start = performance.now();
-  const end = start + seconds * 1000;
+  const end = start + ms;
   let now = start;
   while (now < end) {
     for (let i = 0; i < 10; i++) fn();
     n += 10;
     now = performance.now();
   }
-  return (n * 1000) / (now - start);
+  return { n, elapsed: now - start };
+}
+
+const ROUNDS = 6;
+
+/**
+ * Verifications per second of `a` and of `b`, each over about `seconds`, after a short
+ * warm-up. The two are measured in alternating slices (a b, b a, ...), so a change in the
+ * machine's load during the run weighs on both alike and the ratio stays fair.
+ */
+function rates(a: () => void, b: () => void, seconds: number): [number, number] {
+  for (const fn of [a, b]) slice(fn, Math.min(300, seconds * 250));
+  const total = { a: { n: 0, elapsed: 0 }, b: { n: 0, elapsed: 0 } };
+  const ms = (seconds * 1000) / ROUNDS;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const which of round % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) {
+      const r = slice(which === 'a' ? a : b, ms);
+      total[which].n += r.n;
+      total[which].elapsed += r.elapsed;
+    }
+  }
+  return [(total.a.n * 1000) / total.a.elapsed, (total.b.n * 1000) / total.b.elapsed];
 }
 
 function main(): void {
@@ -115,8 +134,7 @@ function main(): void {
     // Both must accept the bundle, or the comparison means nothing.
     a();
     b();
-    const oursRate = rate(a, seconds);
-    const officialRate = rate(b, seconds);
+    const [oursRate, officialRate] = rates(a, b, seconds);
     return { kind: k.name, case: k.caseDir, oursPerSecond: Math.round(oursRate), officialPerSecond: Math.round(officialRate), ratio: Number((oursRate / officialRate).toFixed(2)) };
   });
   const worst = Math.min(...rows.map((r) => r.ratio));
