@@ -1,10 +1,12 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CryptoError } from './errors.js';
 import { exportPrivateKey, exportPublicKey } from './key-export.js';
 import { generateKeyPair } from './key-generate.js';
 import { importPrivateKey, importPublicKey } from './key-import.js';
 import { keyId } from './key-id.js';
+import { sign, verify } from './sign.js';
 import type { KeyType } from './keys.js';
 import { encodePem } from './pem.js';
 
@@ -81,6 +83,42 @@ describe('key generation, import and export', () => {
     const prefix = Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex');
     const point = Buffer.concat([prefix, Buffer.from([2 + yOdd]), x]);
     expect(await codeOf(() => importPublicKey(new Uint8Array(point)))).toBe('INVALID_KEY');
+  });
+
+  it('imports canonical P-256 and P-384 SPKIs on the fast path: the same key, and only points on the curve', async () => {
+    for (const type of ['ecdsa-p256', 'ecdsa-p384'] as const) {
+      const { publicKey, privateKey } = await generateKeyPair(type);
+      const spki = exportPublicKey(publicKey, 'der');
+      const imported = importPublicKey(spki);
+      expect(imported.type).toBe(type);
+      expect(imported.bits).toBe(type === 'ecdsa-p256' ? 256 : 384);
+      expect(Buffer.from(imported.keyObject.export({ format: 'der', type: 'spki' })).equals(Buffer.from(spki))).toBe(true);
+      const message = new TextEncoder().encode('fast path');
+      expect(verify(imported, message, sign(privateKey, message))).toBe(true);
+      // A coordinate at or above p (the same point mod p, other bytes) is refused.
+      const size = type === 'ecdsa-p256' ? 32 : 48;
+      const high = Uint8Array.from(spki);
+      high.fill(0xff, spki.length - 2 * size, spki.length - size);
+      expect(await codeOf(() => importPublicKey(high))).toBe('INVALID_KEY');
+      // Random coordinates behind the canonical header: refused, or exactly that key.
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: spki.length - 65 + 64, maxLength: spki.length - 65 + 64 }), fc.boolean(), (xy, realX) => {
+          const candidate = Uint8Array.from(spki);
+          const point = realX ? xy.subarray(xy.length / 2) : xy;
+          candidate.set(point, spki.length - point.length);
+          let key;
+          try {
+            key = importPublicKey(candidate);
+          } catch (error) {
+            expect(error).toBeInstanceOf(CryptoError);
+            expect((error as CryptoError).code).toBe('INVALID_KEY');
+            return;
+          }
+          expect(Buffer.from(key.keyObject.export({ format: 'der', type: 'spki' })).equals(Buffer.from(candidate))).toBe(true);
+        }),
+        { numRuns: 50 },
+      );
+    }
   });
 
   it('accepts PKCS#1 RSA public keys and SEC1 EC private keys in PEM', async () => {

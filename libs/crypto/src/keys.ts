@@ -60,9 +60,10 @@ function classify(keyObject: KeyObject): { type: KeyType; bits: number } {
   }
 }
 
-export function wrapPublicKey(keyObject: KeyObject): PublicKey {
+export function wrapPublicKey(keyObject: KeyObject, known?: { type: KeyType; bits: number }): PublicKey {
   if (keyObject.type !== 'public') throw new CryptoError('INVALID_KEY', 'not a public key');
-  const { type, bits } = classify(keyObject);
+  // `known`: the caller built the key for this curve itself (key-import's EC fast path).
+  const { type, bits } = known ?? classify(keyObject);
   const key: PublicKey = Object.freeze({ kind: 'public', type, bits, keyObject });
   issued.add(key);
   return key;
