@@ -91,4 +91,13 @@ describe('engines', () => {
       if (range) expect(semver.satisfies('20.19.0', range), `${name}@${manifest.version} engines ${range}`).toBe(true);
     }
   });
+
+  it('installs nothing, however indirect, whose engines refuse the oldest supported Node (npm ci would warn EBADENGINE)', () => {
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; engines?: unknown }> };
+    const refused = Object.entries(lock.packages)
+      .filter(([where, entry]) => where !== '' && typeof entry.engines === 'object' && entry.engines !== null && typeof (entry.engines as { node?: unknown }).node === 'string')
+      .filter(([, entry]) => !semver.satisfies('20.19.0', (entry.engines as { node: string }).node))
+      .map(([where, entry]) => `${where}@${entry.version} engines ${(entry.engines as { node: string }).node}`);
+    expect(refused).toEqual([]);
+  });
 });
