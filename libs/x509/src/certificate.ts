@@ -6,7 +6,7 @@ import { X509Error } from './errors.js';
 import { decodeName, latin1 } from './names.js';
 import type { DistinguishedName } from './names.js';
 import { OID } from './oids.js';
-import { splitCertificate } from './parts.js';
+import { splitWalkedCertificate } from './parts.js';
 import type { CertificateParts, RawExtension } from './parts.js';
 import { decodeSctList } from './sct.js';
 import type { SignedCertificateTimestamp } from './sct.js';
@@ -105,8 +105,9 @@ export function parseCertificates(pem: string): ParsedCertificate[] {
 // DEFAULT value is never written, INTEGERs are minimal, times are YYMMDDHHMMSSZ or
 // YYYYMMDDHHMMSSZ and real), and nothing left over anywhere.
 function parseDer(der: Uint8Array): ParsedCertificate {
-  const parts = splitCertificate(der);
+  if (!(der instanceof Uint8Array)) throw new X509Error('INVALID_ARGUMENT', 'certificate must be bytes');
   checkCanonical(der, readSingle(der, TAG.SEQUENCE, C), C);
+  const parts = splitWalkedCertificate(der);
   const tbsDer = parts.tbs;
   const fields = children(tbsDer, readSingle(tbsDer, TAG.SEQUENCE, C), C);
   let i = 0;
@@ -138,8 +139,16 @@ function parseDer(der: Uint8Array): ParsedCertificate {
   const sctExt = ext.get(OID.sctList);
 
   let key: PublicKey | undefined;
-  const result: ParsedCertificate = {
-    ...parts,
+  // Built field by field (optional ones only when present), in this order.
+  const result: Record<string, unknown> = {
+    der: parts.der,
+    tbs: parts.tbs,
+    signatureAlgorithm: parts.signatureAlgorithm,
+    signature: parts.signature,
+    issuer: parts.issuer,
+    subject: parts.subject,
+    subjectPublicKeyInfo: parts.subjectPublicKeyInfo,
+    extensions: parts.extensions,
     version,
     serialNumber: Buffer.from(serial.buffer, serial.byteOffset, serial.byteLength).toString('hex'),
     signatureAlgorithmOid,
@@ -147,21 +156,24 @@ function parseDer(der: Uint8Array): ParsedCertificate {
     subjectName: decodeName(parts.subject),
     notBefore,
     notAfter,
-    ...optional('subjectAltNames', decodeExt(ext.get(OID.subjectAltName), decodeSans)),
-    ...optional('keyUsage', decodeExt(ext.get(OID.keyUsage), decodeKeyUsage)),
-    ...optional('extendedKeyUsage', decodeExt(ext.get(OID.extKeyUsage), decodeExtKeyUsage)),
-    ...optional('basicConstraints', decodeExt(ext.get(OID.basicConstraints), decodeBasicConstraints)),
-    ...optional('subjectKeyId', decodeExt(ext.get(OID.subjectKeyIdentifier), (v) => Uint8Array.from(primitive(v, TAG.OCTET_STRING, 'subject key identifier')))),
-    ...optional('authorityKeyId', decodeExt(ext.get(OID.authorityKeyIdentifier), decodeAuthorityKeyId)),
-    sigstore,
-    isPrecertificate: poison !== undefined,
-    ...optional('embeddedScts', sctExt ? decodeSctList(unwrapOctetString(sctExt.value)) : undefined),
-    publicKey(): PublicKey {
-      key ??= importKey(parts.subjectPublicKeyInfo);
-      return key;
-    },
   };
-  return Object.freeze(result);
+  const set = (name: string, value: unknown): void => {
+    if (value !== undefined) result[name] = value;
+  };
+  set('subjectAltNames', decodeExt(ext.get(OID.subjectAltName), decodeSans));
+  set('keyUsage', decodeExt(ext.get(OID.keyUsage), decodeKeyUsage));
+  set('extendedKeyUsage', decodeExt(ext.get(OID.extKeyUsage), decodeExtKeyUsage));
+  set('basicConstraints', decodeExt(ext.get(OID.basicConstraints), decodeBasicConstraints));
+  set('subjectKeyId', decodeExt(ext.get(OID.subjectKeyIdentifier), (v) => Uint8Array.from(primitive(v, TAG.OCTET_STRING, 'subject key identifier'))));
+  set('authorityKeyId', decodeExt(ext.get(OID.authorityKeyIdentifier), decodeAuthorityKeyId));
+  result['sigstore'] = sigstore;
+  result['isPrecertificate'] = poison !== undefined;
+  set('embeddedScts', sctExt ? decodeSctList(unwrapOctetString(sctExt.value)) : undefined);
+  result['publicKey'] = (): PublicKey => {
+    key ??= importKey(parts.subjectPublicKeyInfo);
+    return key;
+  };
+  return Object.freeze(result) as unknown as ParsedCertificate;
 }
 
 const slice = (buf: Uint8Array, tlv: Tlv): Uint8Array => buf.subarray(tlv.start, tlv.end);
@@ -234,10 +246,6 @@ function importKey(spki: Uint8Array): PublicKey {
 export function unwrapOctetString(der: Uint8Array): Uint8Array {
   const tlv = readSingle(der, TAG.OCTET_STRING, 'MALFORMED_EXTENSION');
   return contents(der, tlv);
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function wrap<T>(fn: () => T): T {

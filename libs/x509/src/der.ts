@@ -119,9 +119,10 @@ export function contents(buf: Uint8Array, tlv: Tlv): Uint8Array {
 /** Dotted text of an OBJECT IDENTIFIER's content bytes (minimal base-128 arcs only). */
 export function decodeOid(bytes: Uint8Array, code: X509ErrorCode): string {
   if (bytes.length === 0 || bytes.length > 64) throw new X509Error(code, 'invalid OBJECT IDENTIFIER length');
-  const arcs: number[] = [];
+  let text = '';
   let value = 0;
   let started = false;
+  let first = true;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number;
     if (!started && b === 0x80) throw new X509Error(code, 'non-minimal OBJECT IDENTIFIER arc');
@@ -129,16 +130,20 @@ export function decodeOid(bytes: Uint8Array, code: X509ErrorCode): string {
     value = value * 128 + (b & 0x7f);
     if (value > Number.MAX_SAFE_INTEGER / 128) throw new X509Error(code, 'OBJECT IDENTIFIER arc is too large');
     if ((b & 0x80) === 0) {
-      arcs.push(value);
+      if (first) {
+        // The first subidentifier packs two arcs: 40 * first + second.
+        text = value < 40 ? `0.${value}` : value < 80 ? `1.${value - 40}` : `2.${value - 80}`;
+        first = false;
+      } else {
+        text += `.${value}`;
+      }
       value = 0;
       started = false;
     } else if (i === bytes.length - 1) {
       throw new X509Error(code, 'truncated OBJECT IDENTIFIER');
     }
   }
-  const first = arcs[0] as number;
-  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
-  return [...head, ...arcs.slice(1)].join('.');
+  return text;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -36,9 +36,18 @@ const C = 'MALFORMED_CERTIFICATE';
 
 /** Slices a DER certificate. Throws MALFORMED_CERTIFICATE for anything but one well-nested DER certificate. */
 export function splitCertificate(der: Uint8Array): CertificateParts {
+  return split(der, false);
+}
+
+/** splitCertificate, for a caller that has already walked every element (checkCanonical does). */
+export function splitWalkedCertificate(der: Uint8Array): CertificateParts {
+  return split(der, true);
+}
+
+function split(der: Uint8Array, walked: boolean): CertificateParts {
   if (!(der instanceof Uint8Array)) throw new X509Error('INVALID_ARGUMENT', 'certificate must be bytes');
   const cert = readSingle(der, TAG.SEQUENCE, C);
-  checkNesting(der, cert, C);
+  if (!walked) checkNesting(der, cert, C);
   const top = children(der, cert, C);
   const [tbs, sigAlg, sig] = top;
   if (top.length !== 3 || !tbs || !sigAlg || !sig) throw new X509Error(C, 'a certificate has three parts');
