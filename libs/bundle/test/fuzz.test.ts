@@ -146,3 +146,38 @@ describe('fuzz: parsers only ever throw BundleError', () => {
     );
   });
 });
+
+describe('base64 fields', () => {
+  // The definition the decoder implements: standard alphabet, padded, and the string is
+  // the one its bytes encode to (no non-zero padding bits).
+  const SPEC = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+  const accepted = (text: string) => SPEC.test(text) && Buffer.from(text, 'base64').toString('base64') === text;
+
+  it('accept exactly canonical standard padded base64', () => {
+    const chars = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n.'.split(''));
+    const text = fc.oneof(
+      fc.array(chars, { maxLength: 24 }).map((a) => a.join('')),
+      fc.uint8Array({ maxLength: 18 }).map((b) => Buffer.from(b).toString('base64')),
+      fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 18 }), fc.nat(), chars).map(([b, at, c]) => {
+        const t = Buffer.from(b).toString('base64');
+        const i = at % t.length;
+        return t.slice(0, i) + c + t.slice(i + 1);
+      }),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        const bundle = JSON.parse(readBundleText('happy-path-v0.3'));
+        bundle.messageSignature.signature = t;
+        let ok = true;
+        try {
+          bundleFromJSON(bundle);
+        } catch (error) {
+          if (!(error instanceof BundleError)) throw error;
+          ok = false;
+        }
+        expect(ok).toBe(accepted(t) && t.length > 0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
