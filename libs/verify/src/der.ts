@@ -60,21 +60,20 @@ export const elementOf = (der: Uint8Array, tlv: Tlv): Uint8Array => der.subarray
 /** Dotted text of an OBJECT IDENTIFIER's contents; undefined unless minimal and complete. */
 export function oidText(bytes: Uint8Array): string | undefined {
   if (bytes.length === 0 || bytes.length > 64) return undefined;
-  const arcs: number[] = [];
+  let text = '';
   let value = 0;
   let fresh = true;
-  for (const b of bytes) {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
     if (fresh && b === 0x80) return undefined;
     value = value * 128 + (b & 0x7f);
     if (value > Number.MAX_SAFE_INTEGER / 128) return undefined;
     fresh = (b & 0x80) === 0;
     if (fresh) {
-      arcs.push(value);
+      // The first subidentifier packs two arcs: 40 * first + second.
+      text = text === '' ? (value < 40 ? `0.${value}` : value < 80 ? `1.${value - 40}` : `2.${value - 80}`) : `${text}.${value}`;
       value = 0;
     }
   }
-  if (!fresh) return undefined;
-  const first = arcs[0] as number;
-  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
-  return [...head, ...arcs.slice(1)].join('.');
+  return fresh ? text : undefined;
 }

@@ -23,10 +23,18 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
 
 function memo<T>(parse: (der: Uint8Array) => T): (der: Uint8Array) => T {
   const cache = new Map<string, T>();
+  // The trusted root hands the same arrays in for every bundle: remember the answer per
+  // array too, with a copy of its bytes, and use it only while the bytes are still those.
+  const seen = new WeakMap<Uint8Array, { readonly bytes: Buffer; readonly value: T }>();
   return (der) => {
+    const known = seen.get(der);
+    if (known !== undefined && known.bytes.equals(der)) return known.value;
     const key = sha256(der);
-    const hit = cache.get(key);
-    return hit !== undefined ? hit : remember(cache, key, parse(der));
+    let value = cache.get(key);
+    // Parsed from a private copy: a cached value must not share memory the caller can change.
+    if (value === undefined) value = remember(cache, key, parse(Uint8Array.from(der)));
+    seen.set(der, { bytes: Buffer.from(der), value });
+    return value;
   };
 }
 

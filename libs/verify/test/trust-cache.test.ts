@@ -14,6 +14,18 @@ describe('trusted material cache', () => {
     expect(trustedKey(Uint8Array.from(logKeyDer))).toBe(trustedKey(logKeyDer));
   });
 
+  it('answers by bytes, not by array: an array changed in place gets the parse of its new bytes', () => {
+    const bytes = Uint8Array.from(caDer);
+    const first = trustedCertificate(bytes);
+    expect(trustedCertificate(bytes)).toBe(first);
+    bytes[bytes.length - 1]! ^= 1;
+    const second = trustedCertificate(bytes);
+    expect(second).not.toBe(first);
+    expect(Buffer.from(second.der).equals(Buffer.from(bytes))).toBe(true);
+    bytes[bytes.length - 1]! ^= 1;
+    expect(trustedCertificate(bytes)).toBe(first);
+  });
+
   it('misses on any changed byte, and never keeps a failure', () => {
     const resigned = Uint8Array.from(caDer);
     resigned[resigned.length - 1]! ^= 1; // a signature byte: still parses, as another certificate
