@@ -87,9 +87,20 @@ export const isTrustedCertificate = (cert: ParsedCertificate): boolean => truste
  * kept per distinct name and bytes once built; undefined (unusable) is not kept.
  */
 export function trustedDerived<T>(cache: Map<string, T>, name: string, der: Uint8Array, build: () => T | undefined): T | undefined {
+  // As in memo: per array (checked against a copy of its bytes), then per hash of the bytes.
+  let byName = derivedSeen.get(der);
+  const known = byName?.get(name);
+  if (known !== undefined && known.bytes.equals(der) && known.cache === cache) return known.value as T;
   const key = `${name}\u0000${sha256(der)}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const value = build();
-  return value === undefined ? undefined : remember(cache, key, value);
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = build();
+    if (value === undefined) return undefined;
+    remember(cache, key, value);
+  }
+  if (byName === undefined) derivedSeen.set(der, (byName = new Map()));
+  byName.set(name, { bytes: Buffer.from(der), value, cache });
+  return value;
 }
+
+const derivedSeen = new WeakMap<Uint8Array, Map<string, { readonly bytes: Buffer; readonly value: unknown; readonly cache: Map<string, unknown> }>>();
