@@ -3,6 +3,7 @@ import { p256, p384 } from '@noble/curves/nist.js';
 import { CryptoError } from './errors.js';
 import { bytesEqual, decodeBase64UrlStrict, isBytes, toBytes } from './encoding.js';
 import { hashLength } from './hash.js';
+import { P256DigestVerifier } from './p256-digest.js';
 import type { HashAlgorithm } from './hash.js';
 import { assertPrivateKey, assertPublicKey } from './keys.js';
 import type { PrivateKey, PublicKey } from './keys.js';
@@ -10,8 +11,9 @@ import { resolveScheme } from './signature-scheme.js';
 import type { SignatureOptions } from './signature-scheme.js';
 
 // node:crypto always hashes the message itself, so signing or verifying a digest we
-// were handed (hashedrekord's `sha256:<hex>`) needs other tools: @noble/curves for
-// ECDSA (prehash: false), and the raw RSA primitive with a DigestInfo for PKCS#1 v1.5.
+// were handed (hashedrekord's `sha256:<hex>`) needs other tools: for P-256 verification
+// OpenSSL through ECDH (p256-digest.ts), else @noble/curves (prehash: false), and the raw
+// RSA primitive with a DigestInfo for PKCS#1 v1.5.
 
 /** DER DigestInfo prefixes of RFC 8017 section 9.2, note 1. */
 const DIGEST_INFO: Readonly<Record<HashAlgorithm, Buffer>> = {
@@ -66,6 +68,13 @@ export function verifyDigest(key: PublicKey, digest: Uint8Array, signature: Uint
       return false;
     }
   }
+  if (key.type === 'ecdsa-p256') {
+    // Native speed; the rare inputs it does not decide go to the reference code below.
+    let fast = p256Verifiers.get(key);
+    if (fast === undefined) p256Verifiers.set(key, (fast = new P256DigestVerifier(key.keyObject)));
+    const answer = fast.verify(digest, signature);
+    if (answer !== undefined) return answer;
+  }
   const curve = key.type === 'ecdsa-p256' ? p256 : p384;
   const jwk = key.keyObject.export({ format: 'jwk' });
   const point = Buffer.concat([
@@ -79,6 +88,9 @@ export function verifyDigest(key: PublicKey, digest: Uint8Array, signature: Uint
     return false;
   }
 }
+
+// One prepared verifier per P-256 key object (keys are frozen and immutable).
+const p256Verifiers = new WeakMap<PublicKey, P256DigestVerifier>();
 
 /** The hash the digest claims to come from, checked against the key and the digest length. */
 function digestScheme(type: PrivateKey['type'], digest: unknown, options: SignatureOptions | undefined): HashAlgorithm {

@@ -5,6 +5,7 @@ describe('public surface', () => {
   it('exports exactly these runtime names', () => {
     expect(Object.keys(api).sort()).toEqual([
       'CryptoError',
+      'P256DigestVerifier',
       'decodePem',
       'decodePemBundle',
       'decryptPrivateKey',
@@ -22,6 +23,8 @@ describe('public surface', () => {
       'keyIdBase64',
       'keyIdHex',
       'keySigner',
+      'modInverse',
+      'parseEcdsaDerSignature',
       'sign',
       'signDigest',
       'verify',
