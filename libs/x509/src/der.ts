@@ -2,11 +2,11 @@ import { X509Error } from './errors.js';
 import type { X509ErrorCode } from './errors.js';
 
 /**
- * A minimal, strict DER element walker. It only finds element boundaries (tag, length)
- * so the CT code can slice a certificate (TBS, extensions, SPKI) and re-encode a TBS
- * without an extension, in microseconds; what the elements mean is decoded by
- * @peculiar/asn1-x509 in certificate.ts. Input is attacker-controlled: definite,
- * minimal lengths only, low tag numbers only, nothing past the end.
+ * A minimal, strict DER element walker. It finds element boundaries (tag, length) so the
+ * CT code can slice a certificate (TBS, extensions, SPKI) and re-encode a TBS without an
+ * extension, in microseconds; checkCanonical holds every element to its one DER encoding,
+ * and certificate.ts decodes what the elements mean. Input is attacker-controlled:
+ * definite, minimal lengths only, low tag numbers only, nothing past the end.
  */
 export interface Tlv {
   readonly tag: number;
