@@ -1,6 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { decodePem, encodePem, importPublicKey, verify, verifyDigest, type PublicKey } from '@sigstack/crypto';
-import { P256DigestVerifier } from './crypto/p256-digest.js';
+import { decodePem, encodePem, importPublicKey, P256DigestVerifier, verify, verifyDigest, type PublicKey } from '@sigstack/crypto';
 import { rekorErrors } from './errors.js';
 
 /** A public key or certificate from an entry, parsed once and kept in a small cache. */
