@@ -3,27 +3,15 @@
 // (Apps never import apps: only their built entry points are run.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exportPublicKey, importPrivateKey } from '@sigstack/crypto';
-import { workspaceRoot } from '@sigstack/testing';
+import { freePort, freePorts, workspaceRoot } from '@sigstack/testing';
 
 export interface RunningApp {
   readonly url: string;
   readonly dataDir: string;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
@@ -119,7 +107,7 @@ const WORKLOAD_SECRET = 'sigstack-cli-test-workload-secret';
 
 /** Everything keyless signing needs: OIDC, Fulcio (ephemeral CA) and its CT log, Rekor, TSA. */
 export async function startKeylessStack(): Promise<KeylessStack> {
-  const [oidcPort, ctPort] = await Promise.all([freePort(), freePort()]);
+  const [oidcPort, ctPort] = (await freePorts(2)) as [number, number];
   const issuer = `http://127.0.0.1:${oidcPort}`;
   const dir = mkdtempSync(path.join(tmpdir(), 'sigstack-cli-keyless-'));
   const issuers = path.join(dir, 'issuers.yaml');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, parseConfig } from '@sigstack/server';
+import { freePort } from '@sigstack/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
@@ -92,19 +93,6 @@ export class CookieJar {
   header(): string {
     return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
-}
-
-/** A free TCP port on loopback (the issuer URL must name the port before the server is built). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A server listening on a real socket, its issuer being the URL it listens on. */

@@ -2,11 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ConfigError } from '@sigstack/server';
+import { freePort } from '@sigstack/testing';
 import { decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { IdentitiesError } from '../src/identities.js';
 import { runOidc } from '../src/run.js';
-import { freePort, tempDir } from './helpers.js';
+import { tempDir } from './helpers.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

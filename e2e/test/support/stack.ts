@@ -5,12 +5,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { devToken } from '@sigstack/dev-token';
-import { workspaceRoot } from '@sigstack/testing';
+import { freePorts as freeLoopbackPorts, workspaceRoot } from '@sigstack/testing';
 
 export const ROOT = workspaceRoot();
 const LAUNCHER = path.join(ROOT, 'tools', 'stack', 'dist', 'main.js');
@@ -73,19 +72,8 @@ export interface Stack {
 }
 
 async function freePorts(): Promise<Record<ServiceName, number>> {
-  const servers = await Promise.all(
-    SERVICES.map(
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = Object.fromEntries(SERVICES.map((s, i) => [s, (servers[i]!.address() as { port: number }).port])) as Record<ServiceName, number>;
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+  const ports = await freeLoopbackPorts(SERVICES.length);
+  return Object.fromEntries(SERVICES.map((s, i) => [s, ports[i]])) as Record<ServiceName, number>;
 }
 
 /** A database of its own on the server DATABASE_URL names, so boots never share a log. */

@@ -7,10 +7,26 @@ describe('@sigstack/testing', () => {
     expect(Object.keys(api).sort()).toEqual([
       'conformanceCase',
       'conformanceCaseNames',
+      'freePort',
+      'freePorts',
       'publicGoodTrustedRootText',
       'sharedTestdata',
       'workspaceRoot',
     ]);
+  });
+
+  it('finds distinct free loopback ports that a server can then take', async () => {
+    const ports = await api.freePorts(6);
+    expect(new Set(ports).size).toBe(6);
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    const port = await api.freePort();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
+    expect((server.address() as { port: number }).port).toBe(port);
+    await new Promise((resolve) => server.close(resolve));
   });
 
   it('finds the workspace and the shared test data beside it', () => {

@@ -2,29 +2,18 @@
 // and a temporary state folder, so tests never meet a developer's running stack.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { workspaceRoot } from '@sigstack/testing';
+import { freePorts as freeLoopbackPorts, workspaceRoot } from '@sigstack/testing';
 
 export const ROOT = workspaceRoot();
 export const LAUNCHER = path.join(ROOT, 'tools', 'stack', 'dist', 'main.js');
 export const SERVICES = ['oidc', 'fulcio', 'rekor', 'ctlog', 'tsa', 'tuf'] as const;
 export type Ports = Record<(typeof SERVICES)[number], number>;
 
-/** Ports free right now (held open together so no two are the same, then released). */
+/** Ports free right now, one per service (distinct: see @sigstack/testing's freePorts). */
 export async function freePorts(): Promise<Ports> {
-  const servers = await Promise.all(
-    SERVICES.map(
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer();
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = Object.fromEntries(SERVICES.map((s, i) => [s, (servers[i]!.address() as { port: number }).port])) as Ports;
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+  const ports = await freeLoopbackPorts(SERVICES.length);
+  return Object.fromEntries(SERVICES.map((s, i) => [s, ports[i]])) as Ports;
 }
 
 export function portFlags(ports: Ports): string[] {
