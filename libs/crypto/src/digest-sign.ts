@@ -3,6 +3,7 @@ import { p256, p384 } from '@noble/curves/nist.js';
 import { CryptoError } from './errors.js';
 import { bytesEqual, decodeBase64UrlStrict, isBytes, toBytes } from './encoding.js';
 import { hashLength } from './hash.js';
+import { nativeEcdsa } from './native-ecdsa.js';
 import { P256DigestVerifier } from './p256-digest.js';
 import type { HashAlgorithm } from './hash.js';
 import { assertPrivateKey, assertPublicKey } from './keys.js';
@@ -11,9 +12,10 @@ import { resolveScheme } from './signature-scheme.js';
 import type { SignatureOptions } from './signature-scheme.js';
 
 // node:crypto always hashes the message itself, so signing or verifying a digest we
-// were handed (hashedrekord's `sha256:<hex>`) needs other tools: for P-256 verification
-// OpenSSL through ECDH (p256-digest.ts), else @noble/curves (prehash: false), and the raw
-// RSA primitive with a DigestInfo for PKCS#1 v1.5.
+// were handed (hashedrekord's `sha256:<hex>`) needs other tools: for ECDSA verification
+// OpenSSL's ECDSA_verify through our native module (native-ecdsa.ts; without it, P-256
+// through ECDH in p256-digest.ts), else @noble/curves (prehash: false), and the raw RSA
+// primitive with a DigestInfo for PKCS#1 v1.5.
 
 /** DER DigestInfo prefixes of RFC 8017 section 9.2, note 1. */
 const DIGEST_INFO: Readonly<Record<HashAlgorithm, Buffer>> = {
@@ -82,6 +84,8 @@ export function verifyDigest(key: PublicKey, digest: Uint8Array, signature: Uint
     decodeBase64UrlStrict(jwk.x ?? '', 'INVALID_KEY', 'x'),
     decodeBase64UrlStrict(jwk.y ?? '', 'INVALID_KEY', 'y'),
   ]);
+  // P-384 (P-256 has its verifier above): OpenSSL's DER is as strict as noble's.
+  if (key.type === 'ecdsa-p384' && nativeEcdsa) return nativeEcdsa.verify(point, digest, signature);
   try {
     return curve.verify(signature, digest, point, { prehash: false, format: 'der', lowS: false });
   } catch {

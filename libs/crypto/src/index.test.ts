@@ -24,6 +24,7 @@ describe('public surface', () => {
       'keyIdHex',
       'keySigner',
       'modInverse',
+      'nativeEcdsa',
       'parseEcdsaDerSignature',
       'sign',
       'signDigest',

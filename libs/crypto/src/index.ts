@@ -20,6 +20,7 @@ export { keyId, keyIdBase64, keyIdHex } from './key-id.js';
 export { sign, verify } from './sign.js';
 export { signDigest, verifyDigest } from './digest-sign.js';
 export { P256DigestVerifier, modInverse, parseEcdsaDerSignature } from './p256-digest.js';
+export { nativeEcdsa, type NativeEcdsa } from './native-ecdsa.js';
 export { keySigner } from './signer.js';
 export type { Signer, SignerAlgorithm } from './signer.js';
 export type { RsaPadding, SignatureOptions } from './signature-scheme.js';

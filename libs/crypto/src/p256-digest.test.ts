@@ -4,11 +4,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { verifyDigest } from './digest-sign.js';
 import { importPublicKey } from './key-import.js';
+import { nativeEcdsa } from './native-ecdsa.js';
 import { P256DigestVerifier, modInverse, parseEcdsaDerSignature } from './p256-digest.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const key = importPublicKey(new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })));
-const fast = new P256DigestVerifier(publicKey);
+// Both routes where the native module was built (native-ecdsa.test.ts requires it in CI).
+const routes: [string, P256DigestVerifier][] = [['ECDH', new P256DigestVerifier(publicKey, null)]];
+if (nativeEcdsa) routes.push(['native', new P256DigestVerifier(publicKey, nativeEcdsa)]);
 const point = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }).subarray(-65));
 /** The independent reference: @noble/curves over the digest, high-S allowed. */
 const noble = (digest: Uint8Array, signature: Uint8Array): boolean => {
@@ -21,7 +24,7 @@ const noble = (digest: Uint8Array, signature: Uint8Array): boolean => {
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 
-describe('native-speed P-256 digest verification (ECDH)', () => {
+describe.each(routes)('native-speed P-256 digest verification (%s)', (_route, fast) => {
   it('accepts every valid signature and agrees with @noble/curves on tampered ones; verifyDigest too', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 64 }), fc.nat(31), fc.integer({ min: 1, max: 255 }), (message, at, flip) => {
@@ -60,6 +63,17 @@ describe('native-speed P-256 digest verification (ECDH)', () => {
     expect(noble(negated, forged)).toBe(false);
   });
 
+  it('answers random bytes with false or undefined, never throwing; verifyDigest with a boolean', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 80 }), (digest, signature) => {
+        expect([false, undefined]).toContain(fast.verify(digest, signature));
+        expect(verifyDigest(key, digest, signature)).toBe(noble(digest, signature));
+      }),
+    );
+  });
+});
+
+describe('modInverse', () => {
   it('inverts modulo the group order and the field prime exactly (Lehmer steps)', () => {
     for (const m of [N, P]) {
       const edges = [1n, 2n, 3n, m - 1n, m - 2n, (m - 1n) / 2n, 1n << 52n, (1n << 53n) + 1n, 1n << 200n, m >> 1n, m >> 100n];
@@ -74,14 +88,5 @@ describe('native-speed P-256 digest verification (ECDH)', () => {
       );
     }
     expect(() => modInverse(0n, N)).toThrow(RangeError);
-  });
-
-  it('answers random bytes with false or undefined, never throwing; verifyDigest with a boolean', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 80 }), (digest, signature) => {
-        expect([false, undefined]).toContain(fast.verify(digest, signature));
-        expect(verifyDigest(key, digest, signature)).toBe(noble(digest, signature));
-      }),
-    );
   });
 });
