@@ -38,6 +38,7 @@ export async function openRekor(config: RekorConfig, options: OpenRekorOptions =
     const batch: Partial<BatchQueueOptions> = {
       maxBatchSize: config.BATCH_MAX_SIZE,
       maxBatchAgeMs: config.BATCH_MAX_AGE,
+      maxInFlight: config.BATCH_IN_FLIGHT,
       maxPending: Math.max(config.MAX_PENDING, config.BATCH_MAX_SIZE),
     };
     const hostname = hostnameOf(config);

@@ -62,6 +62,7 @@ export const configSchema = {
   REKOR_V2_KEY_TYPE: oneOf(['ed25519', 'ecdsa-p256'] as const, { default: 'ed25519', description: 'type of a generated v2 key' }),
   BATCH_MAX_SIZE: integer({ min: 1, max: 4096, default: 256, description: 'entries sequenced per batch (one transaction, one checkpoint)' }),
   BATCH_MAX_AGE: duration({ default: '0ms', description: 'longest an entry waits for its batch to fill; 0 = group commit only' }),
+  BATCH_IN_FLIGHT: integer({ min: 1, max: 2, default: 2, description: 'batches being written at once: 2 sends the next batch behind the one committing' }),
   MAX_PENDING: integer({ min: 1, default: 8192, description: 'entries waiting beyond which writes get 503 + Retry-After' }),
   TILE_CACHE_SIZE: size({ min: 0, default: '64MiB', description: 'memory per log for stored tiles serving proofs (least recently used out); 0 turns the cache off' }),
   ADMISSION_THREADS: integer({ min: 0, max: 64, default: 1, description: 'worker threads checking entries (signatures, keys, canonical bodies); 0 checks them on the main thread' }),

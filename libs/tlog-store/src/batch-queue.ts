@@ -7,6 +7,12 @@ export interface BatchQueueOptions {
   maxBatchAgeMs: number;
   /** Items waiting (not yet in a running batch) beyond which add() fails with OVERLOADED. */
   maxPending: number;
+  /**
+   * Batches handed to `flush` and not yet finished (default 1: one at a time). With 2, the
+   * next batch starts while one is still being written; `flush` must then keep its own
+   * order (TransparencyLog does: the second batch's statement queues behind the first).
+   */
+  maxInFlight?: number;
 }
 
 interface Waiting<T, R> {
@@ -16,25 +22,33 @@ interface Waiting<T, R> {
 }
 
 /**
- * Collects items and hands them to `flush` in batches, one batch at a time, so that a
- * log pays one transaction (and one signature) per batch rather than per entry. add()
- * resolves with the item's own result only after its batch's flush has resolved, that
- * is, after the batch is durable. A failed flush rejects every item of that batch and
- * nothing else; later batches go on.
+ * Collects items and hands them to `flush` in batches, so that a log pays one
+ * transaction (and one signature) per batch rather than per entry. add() resolves with
+ * the item's own result only after its batch's flush has resolved, that is, after the
+ * batch is durable. A failed flush rejects every item of that batch and nothing else;
+ * later batches go on.
  */
 export class BatchQueue<T, R> {
   private pending: Waiting<T, R>[] = [];
   /** Cancels the pending flush of a partial batch (a timer, or an immediate for age 0). */
   private cancelTimer: (() => void) | undefined;
-  private running: Promise<void> | undefined;
+  private readonly running = new Set<Promise<void>>();
+  private readonly maxInFlight: number;
   private closed = false;
 
   constructor(
     private readonly options: BatchQueueOptions,
     private readonly flush: (items: T[]) => Promise<R[]>,
   ) {
-    if (!(options.maxBatchSize >= 1) || !(options.maxBatchAgeMs >= 0) || !(options.maxPending >= options.maxBatchSize)) {
-      throw new LogStoreError('INVALID_CONFIG', 'batch options need maxBatchSize >= 1, maxBatchAgeMs >= 0, maxPending >= maxBatchSize');
+    this.maxInFlight = options.maxInFlight ?? 1;
+    if (
+      !(options.maxBatchSize >= 1) ||
+      !(options.maxBatchAgeMs >= 0) ||
+      !(options.maxPending >= options.maxBatchSize) ||
+      !Number.isInteger(this.maxInFlight) ||
+      this.maxInFlight < 1
+    ) {
+      throw new LogStoreError('INVALID_CONFIG', 'batch options need maxBatchSize >= 1, maxBatchAgeMs >= 0, maxPending >= maxBatchSize, maxInFlight >= 1');
     }
   }
 
@@ -56,14 +70,14 @@ export class BatchQueue<T, R> {
   /** Stops taking items and resolves when everything already taken has been flushed. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.pending.length > 0 || this.running) {
-      if (!this.running) this.startFlush();
-      await this.running;
+    while (this.pending.length > 0 || this.running.size > 0) {
+      if (this.running.size < this.maxInFlight) this.startFlush();
+      await Promise.race(this.running);
     }
   }
 
   private schedule(): void {
-    if (this.running) return; // the running batch reschedules when it ends
+    if (this.running.size >= this.maxInFlight) return; // a running batch reschedules when it ends
     if (this.pending.length >= this.options.maxBatchSize) {
       this.startFlush();
     } else if (!this.cancelTimer) {
@@ -82,9 +96,19 @@ export class BatchQueue<T, R> {
   private startFlush(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    if (this.running || this.pending.length === 0) return;
+    if (this.running.size >= this.maxInFlight || this.pending.length === 0) return;
     const batch = this.pending.splice(0, this.options.maxBatchSize);
-    this.running = this.runBatch(batch);
+    const run = this.runBatch(batch).finally(() => {
+      this.running.delete(run);
+      // Whatever arrived while batches ran has waited at least as long as one took: write
+      // it now (group commit), so latency stays one batch under load. It is on its way to
+      // the database before this batch's callers are answered (on the next turn of the
+      // event loop), so their work (signing, sending responses) overlaps its commit.
+      if (this.pending.length > 0) this.startFlush();
+    });
+    this.running.add(run);
+    // More than a batch waiting, and room for another batch in flight: start it too.
+    if (this.pending.length > 0) this.schedule();
   }
 
   private async runBatch(batch: Waiting<T, R>[]): Promise<void> {
@@ -100,13 +124,6 @@ export class BatchQueue<T, R> {
         for (const w of batch) w.reject(error);
       };
     }
-    this.running = undefined;
-    // Whatever arrived during this batch has waited at least as long as the batch took:
-    // write it now (group commit), so latency stays one batch under load. It is on its way
-    // to the database before this batch's callers are answered (on the next turn of the
-    // event loop), so their work (signing, sending responses) overlaps its commit instead
-    // of delaying it.
-    if (this.pending.length > 0) this.startFlush();
     setImmediate(settle);
   }
 }

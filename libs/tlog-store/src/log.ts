@@ -78,7 +78,9 @@ export interface TransparencyLogOptions {
   tileCacheBytes?: number;
 }
 
-const DEFAULT_BATCH: BatchQueueOptions = { maxBatchSize: 256, maxBatchAgeMs: 0, maxPending: 4096 };
+// Two batches in flight: the next one is planned and sent while the last commits, so the
+// database never waits for this process between batches.
+const DEFAULT_BATCH: BatchQueueOptions = { maxBatchSize: 256, maxBatchAgeMs: 0, maxPending: 4096, maxInFlight: 2 };
 const DEFAULT_TILE_CACHE_BYTES = 64 * 1024 * 1024;
 
 interface EntryRow {
@@ -101,11 +103,17 @@ export class TransparencyLog {
   private readonly queue: BatchQueue<EntryInput, AppendResult>;
   private readonly clock: () => number;
   /**
-   * The right-edge tiles as this process's last committed batch left them. Used only when
-   * the locked log row still has that batch's size and root (no other writer came between);
-   * otherwise the batch reads them from the database.
+   * The right edge as this process's last batch will leave the tree: the last committed
+   * batch's, or, while a batch's statement is on its way, that batch's. The next batch
+   * plans on it; its statement moves the log row only if the row has exactly that size and
+   * root, so a guess that did not come true writes nothing. The slow way uses it only when
+   * the locked row has its size and root; otherwise it reads the tiles from the database.
    */
   private edgeCache: Edge | undefined;
+  /** Resolves when the batch before may let the next one plan (its statement is sent, or it ended). */
+  private planGate: Promise<void> = Promise.resolve();
+  /** Resolves when the batch before has ended (committed and recorded, or failed). */
+  private lastBatchDone: Promise<void> = Promise.resolve();
   /** Batches left to go the slow way (after a duplicate broke a fast one). */
   private slowBatches = 0;
   private readonly tileCache: TileCache;
@@ -339,7 +347,10 @@ export class TransparencyLog {
    *   and the checkpoint only if that row still had the remembered size and root. A
    *   duplicate of a logged entry breaks the identity index and aborts the statement; a
    *   row another writer moved matches nothing and writes nothing. Either way nothing was
-   *   written, nobody was answered, and the batch goes the slow way.
+   *   written, nobody was answered, and the batch goes the slow way. Two fast batches can
+   *   be in flight: the second is planned on the edge the first will leave and its
+   *   statement waits in the database for the first's row lock; if the first wrote
+   *   nothing, the row is not where the second expects and the second writes nothing too.
    * - Slow: one transaction. Lock the log row FOR UPDATE and, in the same statement, find
    *   the entries already logged (answered from the store, not re-logged); rebuild the
    *   right edge from stored tiles and check it against the stored root; then the write
@@ -362,21 +373,54 @@ export class TransparencyLog {
       seen.add(p.id);
       fresh.push(p);
     }
-    const cached = this.edgeCache;
-    if (cached && this.slowBatches === 0) {
-      const done = await this.sequenceFast(cached, prepared, fresh);
-      if (done) return done;
-    } else if (this.slowBatches > 0) {
-      this.slowBatches--;
+    // Batches plan one after another, each on the edge the one before leaves; a fast batch
+    // lets the next plan as soon as its statement is sent, and every batch ends (records its
+    // commit, answers) only after the one before has ended.
+    const gate = this.planGate;
+    const before = this.lastBatchDone;
+    let openGate!: () => void;
+    let markDone!: () => void;
+    this.planGate = new Promise((resolve) => (openGate = resolve));
+    this.lastBatchDone = new Promise((resolve) => (markDone = resolve));
+    try {
+      await gate;
+      const cached = this.edgeCache;
+      let tried: Edge | undefined;
+      if (cached && this.slowBatches === 0) {
+        const done = await this.sequenceFast(cached, prepared, fresh, openGate, before, (edge) => (tried = edge));
+        if (done) return done;
+      } else if (this.slowBatches > 0) {
+        this.slowBatches--;
+      }
+      await before;
+      return await this.sequenceSlow(prepared, fresh, tried);
+    } finally {
+      openGate();
+      markDone();
     }
-    return this.sequenceSlow(prepared, fresh);
   }
 
-  /** The fast way; undefined when the batch must go the slow way (nothing was written). */
-  private async sequenceFast(edge: Edge, prepared: Prepared[], fresh: Prepared[]): Promise<AppendResult[] | undefined> {
+  /**
+   * The fast way; undefined when the batch must go the slow way (nothing was written).
+   * `sent` lets the next batch plan on this one's edge; `before` is the end of the batch
+   * before, awaited before this one records or answers anything.
+   */
+  private async sequenceFast(
+    edge: Edge,
+    prepared: Prepared[],
+    fresh: Prepared[],
+    sent: () => void,
+    before: Promise<void>,
+    planned: (edge: Edge) => void,
+  ): Promise<AppendResult[] | undefined> {
     const now = this.clock();
     const plan = await this.plan(edge, fresh, now);
-    const write = this.db.query<{ n: unknown }>(WRITE_BATCH, plan.params, PREPARED);
+    planned(plan.next);
+    // On the writer connection: it runs after the batch before's statement, never before.
+    const write = this.db.query<{ n: unknown }>(WRITE_BATCH, plan.params, PREPARED_IN_ORDER);
+    write.catch(() => undefined); // awaited below, after the batch before; never an unhandled rejection
+    this.edgeCache = plan.next;
+    sent();
     // The proofs need nothing from the database: compute them while the statement commits,
     // once it is on the wire (the driver sends it on the next tick, after the microtasks).
     const proofs = new Promise<void>((resolve) => setImmediate(resolve)).then(() => plan.proofs());
@@ -385,22 +429,35 @@ export class TransparencyLog {
     try {
       updated = await write;
     } catch (err) {
+      await before;
+      // Nothing of this batch was written, so the edge it left is not the log's.
+      this.forgetEdge(plan.next);
       // A duplicate of an entry already logged: the slow way answers it from the store.
       // Other failures reject the batch as they would on the slow way.
       if (!isDuplicateIdentity(err)) throw err;
       this.slowBatches = SLOW_AFTER_DUPLICATE;
       return undefined;
     }
+    await before;
     if (Number(updated[0]?.n) !== 1) {
-      // Another writer moved the log: this process's right edge is stale.
-      this.edgeCache = undefined;
+      // The log row was not at the edge this batch planned on: another writer moved it, or
+      // the batch before wrote nothing. The slow way reads the log as it is.
+      this.forgetEdge(plan.next);
       return undefined;
     }
     this.committed(plan.next, plan.changed);
     return this.answer(prepared, new Map(), plan.logged, plan.treeHead, await proofs);
   }
 
-  private async sequenceSlow(prepared: Prepared[], fresh: Prepared[]): Promise<AppendResult[]> {
+  /** A batch wrote nothing: no later batch may plan on the edge it would have left. */
+  private forgetEdge(edge: Edge): void {
+    // A later batch planned on `edge` already moved edgeCache past it; its statement finds
+    // the row elsewhere and writes nothing either, and it forgets its own edge in turn.
+    if (this.edgeCache === edge) this.edgeCache = undefined;
+  }
+
+  /** `tried`: the edge this batch's failed fast attempt left for the batches behind it, if any. */
+  private async sequenceSlow(prepared: Prepared[], fresh: Prepared[], tried?: Edge): Promise<AppendResult[]> {
     let written: { next: Edge; changed: { key: TileKey; bytes: Uint8Array }[] } | undefined;
     const results = await this.db.transaction(async (tx) => {
       // One round trip: lock the log row (a second writer waits here) and find the
@@ -444,14 +501,23 @@ export class TransparencyLog {
       written = plan;
       return this.answer(prepared, known, plan.logged, plan.treeHead, await plan.proofs());
     });
-    // Only a committed batch may seed the next one.
-    if (written) this.committed(written.next, written.changed);
+    if (written) {
+      // Only a committed batch may seed the next one, and only if no batch behind has
+      // planned on an edge of its own meanwhile (possible after a failed fast attempt
+      // opened the way). That batch's statement finds the row where this one left it or
+      // writes nothing; setting the edge back would let a later batch overtake it.
+      const plannedBehind = tried !== undefined && this.edgeCache !== undefined && this.edgeCache !== tried;
+      if (!plannedBehind) this.edgeCache = written.next;
+      this.committed(written.next, written.changed);
+    }
     return results;
   }
 
-  /** After a commit: the batch's right edge seeds the next batch; its tiles serve proofs. */
+  /**
+   * After a commit: the batch's tiles serve proofs. (Its right edge is already the next
+   * batch's base: a fast batch sets it when its statement is sent, a slow one on commit.)
+   */
   private committed(next: Edge, changed: readonly { key: TileKey; bytes: Uint8Array }[]): void {
-    this.edgeCache = next;
     this.knownSize = Math.max(this.knownSize, next.size);
     for (const t of changed) this.tileCache.put(t.key.level, t.key.index, t.bytes);
   }
@@ -610,6 +676,7 @@ const WRITE_BATCH = `WITH u AS (
    SELECT count(*) AS n FROM u`;
 
 const PREPARED = { prepare: 'tlog_write_batch' } as const;
+const PREPARED_IN_ORDER = { prepare: 'tlog_write_batch', inOrder: true } as const;
 
 /** A unique-index violation on an entry's identity: a duplicate of an entry already logged. */
 function isDuplicateIdentity(err: unknown): boolean {

@@ -51,7 +51,7 @@ describe('BatchQueue', () => {
     expect(events).toEqual(['flush 1,2', 'committed 1,2', 'flush 3,4', 'answered 1', 'answered 2', 'committed 3,4', 'answered 3', 'answered 4']);
   });
 
-  it('runs one batch at a time', async () => {
+  it('runs one batch at a time by default', async () => {
     let running = 0;
     let most = 0;
     const queue = new BatchQueue<number, number>({ maxBatchSize: 2, maxBatchAgeMs: 0, maxPending: 100 }, async (items) => {
@@ -63,6 +63,47 @@ describe('BatchQueue', () => {
     });
     await Promise.all(Array.from({ length: 10 }, (_, i) => queue.add(i)));
     expect(most).toBe(1);
+  });
+
+  it('with maxInFlight 2, runs two batches at once and never three; a failed one rejects only its own items', async () => {
+    let running = 0;
+    let most = 0;
+    const flushed: number[][] = [];
+    const queue = new BatchQueue<number, number>({ maxBatchSize: 3, maxBatchAgeMs: 0, maxPending: 100, maxInFlight: 2 }, async (items) => {
+      running++;
+      most = Math.max(most, running);
+      flushed.push(items);
+      await new Promise((r) => setTimeout(r, 3));
+      running--;
+      if (items.includes(4)) throw new Error('batch with 4 failed');
+      return items.map((i) => i * 10);
+    });
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => queue.add(i)));
+    expect(most).toBe(2);
+    expect(flushed.flat()).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    const failedBatch = flushed.find((b) => b.includes(4)) ?? [];
+    outcomes.forEach((o, i) => {
+      if (failedBatch.includes(i)) expect(o).toMatchObject({ status: 'rejected', reason: { message: 'batch with 4 failed' } });
+      else expect(o).toEqual({ status: 'fulfilled', value: i * 10 });
+    });
+    await queue.close();
+    expect(() => new BatchQueue({ maxBatchSize: 1, maxBatchAgeMs: 0, maxPending: 1, maxInFlight: 0 }, async (i) => i)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
+  });
+
+  it('close() waits for every batch in flight and flushes what is still pending', async () => {
+    const done: number[] = [];
+    const queue = new BatchQueue<number, number>({ maxBatchSize: 2, maxBatchAgeMs: 1000, maxPending: 100, maxInFlight: 2 }, async (items) => {
+      await new Promise((r) => setTimeout(r, 5));
+      done.push(...items);
+      return items;
+    });
+    const all = Promise.all(Array.from({ length: 7 }, (_, i) => queue.add(i)));
+    await queue.close();
+    expect(done.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    await expect(all).resolves.toEqual([0, 1, 2, 3, 4, 5, 6]);
+    await expect(queue.add(9)).rejects.toMatchObject({ code: 'CLOSED' });
   });
 
   it('rejects a malformed flush result for the whole batch', async () => {

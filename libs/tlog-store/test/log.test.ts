@@ -311,6 +311,89 @@ describe.each(backends)('TransparencyLog on $name', (backend) => {
     verifyInclusion(3, 4, leaves[3]!, next.inclusionProof!, next.treeHead.rootHash);
   });
 
+  /** Holds back the next batch write for `ms`, then fails it before (`fail`) or after (`lose`) it ran. */
+  const slowWrite = (mode: 'fail' | 'lose', ms: number) => {
+    const state = { armed: false, writes: 0, most: 0, inFlight: 0, transactions: 0 };
+    const wrapped: SqlDatabase = {
+      kind: db.kind,
+      query: async (text, params, options) => {
+        if (!text.includes('INSERT INTO tlog_entries')) return db.query(text, params, options);
+        state.writes++;
+        state.inFlight++;
+        state.most = Math.max(state.most, state.inFlight);
+        try {
+          if (!state.armed) return await db.query(text, params, options);
+          state.armed = false;
+          await new Promise((r) => setTimeout(r, ms));
+          if (mode === 'fail') throw new LogStoreError('STORAGE', 'connection reset');
+          await db.query(text, params, options);
+          throw new LogStoreError('STORAGE', 'connection lost after the commit');
+        } finally {
+          state.inFlight--;
+        }
+      },
+      transaction: (work) => {
+        state.transactions++;
+        return db.transaction(work);
+      },
+      close: async () => undefined,
+    };
+    return { db: wrapped, state };
+  };
+
+  it('plans the next batch while one is written, and a write that fails takes only its own batch', async () => {
+    const { db: faulty, state } = slowWrite('fail', 40);
+    const log = await openLog({ db: faulty, batch: { maxBatchSize: 5 } });
+    await Promise.all([0, 1, 2, 3, 4].map((i) => log.append({ data: leaf(i) })));
+    state.armed = true;
+    // Two batches of five at once: the first is held back and fails; the second was planned
+    // on the edge the first would have left, so it must write nothing and go on from size 5.
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => log.append({ data: leaf(5 + i) })));
+    expect(state.most).toBe(2);
+    expect(outcomes.slice(0, 5).map((o) => o.status)).toEqual(Array(5).fill('rejected'));
+    const logged = outcomes.slice(5).map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<typeof log.append>>>).value);
+    expect(logged.map((r) => r.entry.index)).toEqual([5, 6, 7, 8, 9]);
+    const leaves = [0, 1, 2, 3, 4, 10, 11, 12, 13, 14].map((i) => hashLeaf(leaf(i)));
+    expect(hex((await log.treeHead()).rootHash)).toBe(hex(merkleRoot(leaves)));
+    for (const r of logged) verifyInclusion(r.entry.index, r.treeHead.size, r.entry.leafHash, r.inclusionProof!, r.treeHead.rootHash);
+    // And it goes on the fast way from there.
+    const next = await log.append({ data: leaf(99) });
+    expect(next.entry.index).toBe(10);
+    expect(hex(next.treeHead.rootHash)).toBe(hex(merkleRoot([...leaves, hashLeaf(leaf(99))])));
+  });
+
+  it('commits the batch behind one whose commit answer was lost, and finds the lost one on retry', async () => {
+    const { db: lossy, state } = slowWrite('lose', 40);
+    const log = await openLog({ db: lossy, batch: { maxBatchSize: 5 } });
+    await Promise.all([0, 1, 2, 3, 4].map((i) => log.append({ data: leaf(i) })));
+    state.armed = true;
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => log.append({ data: leaf(5 + i) })));
+    expect(state.most).toBe(2);
+    expect(outcomes.slice(0, 5).map((o) => o.status)).toEqual(Array(5).fill('rejected'));
+    // The second batch was planned on the first's edge, which was committed after all.
+    expect(outcomes.slice(5).map((o) => (o as PromiseFulfilledResult<{ entry: { index: number } }>).value.entry.index)).toEqual([10, 11, 12, 13, 14]);
+    const retried = await Promise.all([5, 6, 7, 8, 9].map((i) => log.append({ data: leaf(i) })));
+    expect(retried.map((r) => [r.entry.index, r.duplicate])).toEqual([5, 6, 7, 8, 9].map((i) => [i, true]));
+    const leaves = Array.from({ length: 15 }, (_, i) => hashLeaf(leaf(i)));
+    expect(hex((await log.treeHead()).rootHash)).toBe(hex(merkleRoot(leaves)));
+  });
+
+  it('keeps at most two batch writes in flight, in order, the fast way, and exact under a stream of appends', async () => {
+    const { db: counted, state } = slowWrite('fail', 0);
+    const log = await openLog({ db: counted, batch: { maxBatchSize: 7 } });
+    await log.append({ data: leaf(-1) }); // the first batch of a process reads the edge the slow way
+    const slowBefore = state.transactions;
+    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => log.append({ data: leaf(i) })));
+    expect(state.most).toBe(2);
+    // Each batch's statement ran behind the one before: none found the row elsewhere and
+    // fell back to the slow way, and entries kept the order they came in.
+    expect(state.transactions).toBe(slowBefore);
+    expect(results.map((r) => r.entry.index)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    const stored = await log.entries(0, 301);
+    expect(hex((await log.treeHead()).rootHash)).toBe(hex(merkleRoot(stored.map((e) => e.leafHash))));
+    for (const r of results) verifyInclusion(r.entry.index, r.treeHead.size, r.entry.leafHash, r.inclusionProof!, r.treeHead.rootHash);
+  });
+
   it('serves proofs from cached tiles that stay right while another writer grows them', async () => {
     const logId = freshLogId();
     const writer = await TransparencyLog.open({ db, logId, signer, batch: { maxBatchSize: 40 } });

@@ -14,6 +14,12 @@ export interface QueryOptions {
    * text: one name, one text. PGlite ignores it.
    */
   readonly prepare?: string;
+  /**
+   * Run on the database's one writer connection, where statements run one after another in
+   * the order they were issued (a pool gives no such order: a later statement can reach
+   * the server first). A sequencer sends its next batch behind the last one this way.
+   */
+  readonly inOrder?: boolean;
 }
 
 export interface SqlDatabase extends SqlExecutor {

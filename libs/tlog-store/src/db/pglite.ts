@@ -47,6 +47,7 @@ class PgliteDatabase implements SqlDatabase {
   readonly kind = 'pglite';
   constructor(private readonly db: PGlite) {}
 
+  // One connection: statements already run in the order issued (`inOrder` holds as is).
   query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
     return run<Row>(this.db, text, params);
   }

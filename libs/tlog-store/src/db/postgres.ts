@@ -21,15 +21,22 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
     await pool.end().catch(() => undefined);
     throw new LogStoreError('STORAGE', `cannot connect to PostgreSQL: ${causeMessage(cause)}`, { cause });
   }
-  return new PostgresDatabase(pool);
+  // One more connection for `inOrder` statements: a pool of one hands its connection to
+  // waiters first come, first served, and reconnects after a connection dies.
+  const writer = new pg.Pool({ connectionString: options.url, max: 1 });
+  writer.on('error', () => undefined);
+  return new PostgresDatabase(pool, writer);
 }
 
 class PostgresDatabase implements SqlDatabase {
   readonly kind = 'postgres';
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly writer: pg.Pool,
+  ) {}
 
   async query<Row>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    return run<Row>(this.pool, text, params, options);
+    return run<Row>(options.inOrder ? this.writer : this.pool, text, params, options);
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -53,7 +60,7 @@ class PostgresDatabase implements SqlDatabase {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.writer.end()]);
   }
 }
 
