@@ -13,15 +13,17 @@ describe('embedded store on disk', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   // Opening an on-disk PGlite (initdb, then recovery) takes seconds, more on a loaded machine.
-  it('keeps every acknowledged entry across a restart of the database', { timeout: 120_000 }, async () => {
-    const first = await openDatabase({ dataDir: dir });
+  it('keeps every acknowledged entry across a restart of the database, in a folder it made', { timeout: 120_000 }, async () => {
+    // A fresh DATA_DIR: its parents do not exist yet either.
+    const dataDir = join(dir, 'data', 'pglite');
+    const first = await openDatabase({ dataDir });
     await migrate(first);
     const log = await TransparencyLog.open({ db: first, logId: 'rekor', signer });
     const acknowledged = await Promise.all(Array.from({ length: 20 }, (_, i) => log.append({ data: leaf(i) })));
     await log.close();
     await first.close();
 
-    const second = await openDatabase({ dataDir: dir });
+    const second = await openDatabase({ dataDir });
     await migrate(second); // a second start migrates nothing and loses nothing
     const reopened = await TransparencyLog.open({ db: second, logId: 'rekor', signer });
     const head = await reopened.treeHead();

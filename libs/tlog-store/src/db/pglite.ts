@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { LogStoreError, causeMessage } from '../errors.js';
 import type { SqlDatabase, SqlExecutor } from './database.js';
@@ -31,6 +32,8 @@ const parsers = {
 /** Opens the embedded PostgreSQL (PGlite): the default store for local stacks and tests. */
 export async function openPglite(options: PgliteOptions = {}): Promise<SqlDatabase> {
   try {
+    // PGlite makes only the last folder of the path: a fresh DATA_DIR needs its parents too.
+    if (options.dataDir !== undefined && !options.dataDir.includes('://')) mkdirSync(options.dataDir, { recursive: true });
     const db = new PGlite(options.dataDir, { serializers, parsers });
     await db.waitReady;
     return new PgliteDatabase(db);
