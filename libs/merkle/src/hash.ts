@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** Size in bytes of every RFC 6962 hash (SHA-256). */
 export const HASH_SIZE = 32;
@@ -18,8 +18,18 @@ export function hashLeaf(data: Uint8Array): Uint8Array {
   return plain(createHash('sha256').update(LEAF_PREFIX).update(data).digest());
 }
 
+// Interior nodes are hashed most (several per appended leaf, more per proof): node:crypto's
+// one-shot hash() over one reused buffer takes ~1.4 us where a Hash object takes ~2.1.
+const NODE_INPUT = Buffer.alloc(1 + 2 * HASH_SIZE);
+NODE_INPUT[0] = 0x01;
+
 /** RFC 6962 interior node hash: SHA-256(0x01 || left || right). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
+  if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
+    NODE_INPUT.set(left, 1);
+    NODE_INPUT.set(right, 1 + HASH_SIZE);
+    return plain(hash('sha256', NODE_INPUT, 'buffer'));
+  }
   return plain(createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest());
 }
 
