@@ -189,27 +189,71 @@ async function httpCeiling(url: string): Promise<number> {
   return Math.round(result['2xx'] / (result.duration || 4));
 }
 
-/** Rows per second of a plain batched INSERT (unnest, BATCH rows a statement) of the same rows. */
-async function insertCeiling(store: Store, bodies: string[]): Promise<number> {
-  const rows = bodies.slice(0, QUICK ? 10_000 : 40_000).map((b) => admitV1(JSON.parse(b)).body);
+const ENTRY_COLUMNS_DDL =
+  'log_id text NOT NULL, idx bigint NOT NULL, identity bytea NOT NULL, leaf_hash bytea NOT NULL, data bytea NOT NULL, integrated_at bigint NOT NULL, PRIMARY KEY (log_id, idx)';
+/** The like-for-like ceiling's table: tlog_entries' columns and indexes, as many rows as the log. */
+const SIZED_TABLE = 'bench_insert_ceiling';
+
+async function createEntryTable(db: SqlDatabase, table: string): Promise<void> {
+  await db.query(`CREATE TABLE IF NOT EXISTS ${table} (${ENTRY_COLUMNS_DDL})`);
+  await db.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${table}_identity ON ${table} (log_id, identity)`);
+  await db.query(`CREATE INDEX IF NOT EXISTS ${table}_leaf ON ${table} (log_id, leaf_hash)`);
+}
+
+/**
+ * Fills the sized table to BIG rows once (later runs reuse it, as they reuse the log):
+ * rows of the shape of the log's, with 32-byte hashes spread over the whole index as the
+ * log's leaf hashes are, and bodies of a real entry's size.
+ */
+async function fillSizedTable(db: SqlDatabase): Promise<void> {
+  await createEntryTable(db, SIZED_TABLE);
+  let have = Number((await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${SIZED_TABLE}`))[0]?.n ?? 0);
+  while (have < BIG) {
+    const to = Math.min(BIG, have + 100_000);
+    await db.query(
+      `INSERT INTO ${SIZED_TABLE} SELECT 'plain', g, sha256(int8send(g)), sha256(int8send(-g - 1)), decode(repeat(md5(g::text), 35), 'hex'), 0
+         FROM generate_series($1::bigint, $2::bigint) g`,
+      [have, to - 1],
+    );
+    have = to;
+  }
+}
+
+/** Rows per second of 256-row `INSERT ... SELECT unnest(...)` statements of `rows` into `table` from index `first`. */
+async function timeInserts(db: SqlDatabase, table: string, rows: readonly Uint8Array[], first: number): Promise<number> {
+  const started = performance.now();
+  for (let at = 0; at < rows.length; at += BATCH) {
+    const chunk = rows.slice(at, at + BATCH);
+    const hashes = chunk.map((d) => hashLeaf(d));
+    await db.query(
+      `INSERT INTO ${table} (log_id, idx, identity, leaf_hash, data, integrated_at) SELECT 'plain', *, $5 FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[])`,
+      [chunk.map((_, i) => first + at + i), hashes, hashes, chunk, Date.now()],
+    );
+  }
+  return Math.round(rows.length / ((performance.now() - started) / 1000));
+}
+
+/**
+ * Rows per second of a plain batched INSERT of the same rows (entry bodies the bench has not
+ * sent) into the same database: into a table as large as the log (the like-for-like
+ * ceiling: a unique index over a million random hashes costs what the log's does), and,
+ * for comparison with earlier runs, into a fresh empty table with the same indexes.
+ */
+async function insertCeiling(store: Store, bodies: readonly string[]): Promise<{ sized: number; fresh: number }> {
+  const rows = bodies.map((b) => admitV1(JSON.parse(b)).body);
   const db = await store.open();
   try {
-    const table = `bench_insert_${process.pid}`;
-    await db.query(`CREATE TABLE ${table} (log_id text NOT NULL, idx bigint NOT NULL, identity bytea NOT NULL, leaf_hash bytea NOT NULL, data bytea NOT NULL, integrated_at bigint NOT NULL, PRIMARY KEY (log_id, idx))`);
-    await db.query(`CREATE UNIQUE INDEX ${table}_identity ON ${table} (log_id, identity)`);
-    await db.query(`CREATE INDEX ${table}_leaf ON ${table} (log_id, leaf_hash)`);
-    const started = performance.now();
-    for (let at = 0; at < rows.length; at += BATCH) {
-      const chunk = rows.slice(at, at + BATCH);
-      const hashes = chunk.map((d) => hashLeaf(d));
-      await db.query(
-        `INSERT INTO ${table} (log_id, idx, identity, leaf_hash, data, integrated_at) SELECT 'plain', *, $5 FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[])`,
-        [chunk.map((_, i) => at + i), hashes, hashes, chunk, Date.now()],
-      );
+    await fillSizedTable(db);
+    const next = Number((await db.query<{ n: unknown }>(`SELECT coalesce(max(idx), -1) + 1 AS n FROM ${SIZED_TABLE}`))[0]?.n ?? 0);
+    const sized = await timeInserts(db, SIZED_TABLE, rows, next);
+    const fresh = `bench_insert_${process.pid}`;
+    await createEntryTable(db, fresh);
+    try {
+      // The same bodies again: a different table, so no duplicates.
+      return { sized, fresh: await timeInserts(db, fresh, rows, 0) };
+    } finally {
+      await db.query(`DROP TABLE ${fresh}`);
     }
-    const rate = Math.round(rows.length / ((performance.now() - started) / 1000));
-    await db.query(`DROP TABLE ${table}`);
-    return rate;
   } finally {
     await db.close();
   }
@@ -291,6 +335,8 @@ interface StoreResult {
   proofReadsPerSec: number;
   plainInsertRowsPerSec: number;
   plainInsertSamples: number[];
+  plainInsertFreshRowsPerSec: number;
+  ratioAt64FreshTable: number;
   ratioAt64: number;
   healthzPerSec: number;
   sequencingUsPerEntry: number;
@@ -313,10 +359,13 @@ async function main(): Promise<void> {
     // two are averaged: this machine's speed drifts within minutes. PostgreSQL takes it
     // beside the running server; PGlite's files belong to the server while it runs, so it
     // is measured just before the server starts and just after it stops.
-    const ceilings: number[] = [];
+    const ceilings: { sized: number; fresh: number }[] = [];
     const ceiling = async (when: string) => {
       say(`${store.name}: plain batched INSERT ceiling (${when})...`);
-      ceilings.push(await insertCeiling(store, bodies));
+      // A different slice of bodies for each sample: the sized table keeps what it took.
+      const per = QUICK ? 5_000 : 20_000;
+      const from = bodies.length - per * (ceilings.length + 1);
+      ceilings.push(await insertCeiling(store, bodies.slice(from, from + per)));
     };
     const shared = store.name === 'postgres';
     if (!shared) await ceiling('before the loads');
@@ -342,7 +391,9 @@ async function main(): Promise<void> {
     }
     if (!shared) await ceiling('after the loads');
     const batches = await batchesOf(store, writes);
-    const plainInsertRowsPerSec = Math.round(ceilings.reduce((a, b) => a + b, 0) / ceilings.length);
+    const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+    const plainInsertRowsPerSec = mean(ceilings.map((c) => c.sized));
+    const plainInsertFreshRowsPerSec = mean(ceilings.map((c) => c.fresh));
     say(`${store.name}: sequencer cost per entry...`);
     const sequencer = await sequencing(store);
     const at64 = writes.find((w) => w.clients === 64)?.entriesPerSec ?? 0;
@@ -352,8 +403,10 @@ async function main(): Promise<void> {
       writes,
       proofReadsPerSec,
       plainInsertRowsPerSec,
-      plainInsertSamples: ceilings,
+      plainInsertSamples: ceilings.map((c) => c.sized),
+      plainInsertFreshRowsPerSec,
       ratioAt64: Math.round((at64 / plainInsertRowsPerSec) * 1000) / 1000,
+      ratioAt64FreshTable: Math.round((at64 / plainInsertFreshRowsPerSec) * 1000) / 1000,
       healthzPerSec,
       sequencingUsPerEntry: sequencer.usPerEntry,
       sequencerRoundTripsPerBatch: sequencer.roundTripsPerBatch,
@@ -373,10 +426,10 @@ async function main(): Promise<void> {
     }
   }
   lines.push('');
-  lines.push('store     log size  proof reads/s  plain INSERT rows/s  ratio@64  healthz req/s  sequencer us/entry  round trips/batch');
+  lines.push('store     log size  proof reads/s  plain INSERT rows/s  ratio@64  (fresh table: rows/s, ratio)  healthz req/s  sequencer us/entry  round trips/batch');
   for (const r of results) {
     lines.push(
-      `${r.store.padEnd(9)} ${String(r.logSize).padStart(8)} ${String(r.proofReadsPerSec).padStart(14)} ${String(r.plainInsertRowsPerSec).padStart(20)} ${r.ratioAt64.toFixed(3).padStart(9)} ${String(r.healthzPerSec).padStart(14)} ${String(r.sequencingUsPerEntry).padStart(19)} ${String(r.sequencerRoundTripsPerBatch).padStart(18)}`,
+      `${r.store.padEnd(9)} ${String(r.logSize).padStart(8)} ${String(r.proofReadsPerSec).padStart(14)} ${String(r.plainInsertRowsPerSec).padStart(20)} ${r.ratioAt64.toFixed(3).padStart(9)} ${String(r.plainInsertFreshRowsPerSec).padStart(20)} ${r.ratioAt64FreshTable.toFixed(3).padStart(9)} ${String(r.healthzPerSec).padStart(14)} ${String(r.sequencingUsPerEntry).padStart(19)} ${String(r.sequencerRoundTripsPerBatch).padStart(18)}`,
     );
   }
   lines.push('');
