@@ -21,7 +21,8 @@ export type KeyUsageName =
   | 'dataEncipherment'
   | 'keyAgreement'
   | 'keyCertSign'
-  | 'cRLSign'
+  // RFC 5280 spells it cRLSign; the name here is the one decoding has always returned.
+  | 'crlSign'
   | 'encipherOnly'
   | 'decipherOnly';
 
@@ -296,7 +297,7 @@ function smallUint(bytes: Uint8Array, what: string): number {
 
 // KeyUsage bits 0-8 in the order (and the names) this library has always listed them.
 const KEY_USAGE_ORDER: readonly (readonly [number, KeyUsageName])[] = [
-  [6, 'crlSign' as KeyUsageName],
+  [6, 'crlSign'],
   [3, 'dataEncipherment'],
   [8, 'decipherOnly'],
   [0, 'digitalSignature'],

@@ -11,7 +11,7 @@ import {
   verifyChain,
   verifySct,
 } from '../src/index.js';
-import type { ParsedCertificate } from '../src/index.js';
+import type { KeyUsageName, ParsedCertificate } from '../src/index.js';
 import { DEFAULT_IDENTITY, DEFAULT_ISSUER, b64, bundleLeaf, bundleVerifyDir, caseText, trustedRoot } from './helpers.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -73,6 +73,12 @@ describe('conformance bundles: Fulcio leaf certificates', () => {
     expect(leaf.keyUsage).toEqual(['digitalSignature']);
     expect(leaf.extendedKeyUsage).toEqual([OID.codeSigning]);
     expect(leaf.isPrecertificate).toBe(false);
+  });
+
+  it('names the CA key usages as the KeyUsageName type does (crlSign and keyCertSign on every CA certificate)', () => {
+    const usages: KeyUsageName[][] = caChains(cases[0]!).flat().map((ca) => [...(ca.keyUsage ?? [])]);
+    expect(usages.length).toBeGreaterThan(0);
+    for (const usage of usages) expect(usage).toEqual(['crlSign', 'keyCertSign']);
   });
 
   it.each(cases)('%s: chain verifies against the trusted Fulcio CA at notBefore', (caseName) => {

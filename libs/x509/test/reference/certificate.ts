@@ -30,7 +30,7 @@ export type KeyUsageName =
   | 'dataEncipherment'
   | 'keyAgreement'
   | 'keyCertSign'
-  | 'cRLSign'
+  | 'crlSign'
   | 'encipherOnly'
   | 'decipherOnly';
 
