@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
 
@@ -9,10 +10,25 @@ describe('@sigstack/testing', () => {
       'conformanceCaseNames',
       'freePort',
       'freePorts',
+      'mutatedBytes',
       'publicGoodTrustedRootText',
       'sharedTestdata',
       'workspaceRoot',
     ]);
+  });
+
+  it('mutates corpus bytes: every sample differs from the input it came from or is a prefix of it', () => {
+    const corpus = [Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), Uint8Array.from([9, 9, 9])];
+    const samples = fc.sample(api.mutatedBytes(corpus), 300);
+    const kinds = new Set<string>();
+    for (const s of samples) {
+      const shorter = corpus.some((c) => s.length < c.length && Buffer.from(c.subarray(0, s.length)).equals(Buffer.from(s)));
+      const longer = corpus.some((c) => s.length > c.length);
+      const flipped = corpus.some((c) => s.length === c.length && !Buffer.from(c).equals(Buffer.from(s)));
+      expect(shorter || longer || flipped).toBe(true);
+      kinds.add(shorter ? 'cut' : longer ? 'inserted' : 'flipped');
+    }
+    expect([...kinds].sort()).toEqual(['cut', 'flipped', 'inserted']);
   });
 
   it('finds distinct free loopback ports that a server can then take', async () => {

@@ -2,3 +2,4 @@
 export { conformanceCase, conformanceCaseNames, publicGoodTrustedRootText, type ConformanceCase } from './conformance.js';
 export { sharedTestdata, workspaceRoot } from './workspace.js';
 export { freePort, freePorts } from './ports.js';
+export { mutatedBytes } from './mutation.js';

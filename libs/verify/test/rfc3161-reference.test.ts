@@ -3,7 +3,7 @@
 // it never accepts what the reference refused, and what both accept reads identically.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sharedTestdata } from '@sigstack/testing';
+import { mutatedBytes, sharedTestdata } from '@sigstack/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VerificationError } from '../src/error.js';
@@ -50,26 +50,7 @@ describe('the hand-written RFC 3161 decoder agrees with the @peculiar/asn1-tsp r
   });
 
   it('on mutated timestamps: flipped, cut and inserted bytes', () => {
-    const mutated = fc
-      .tuple(
-        fc.nat({ max: 1000 }),
-        fc.oneof(
-          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }).map((flips) => ({ flips })),
-          fc.nat().map((cut) => ({ cut })),
-          fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 4 })).map(([at, extra]) => ({ at, extra })),
-        ),
-      )
-      .map(([pick, how]) => {
-        const base = corpus[pick % corpus.length] as Uint8Array;
-        if ('flips' in how) {
-          const out = Uint8Array.from(base);
-          for (const [i, x] of how.flips) out[i % out.length] = (out[i % out.length] as number) ^ x;
-          return out;
-        }
-        if ('cut' in how) return base.subarray(0, how.cut % base.length);
-        const at = how.at % base.length;
-        return new Uint8Array(Buffer.concat([base.subarray(0, at), how.extra, base.subarray(at)]));
-      });
+    const mutated = mutatedBytes(corpus);
     fc.assert(
       fc.property(mutated, (der) => {
         const theirs = outcome(reference.parseRfc3161Timestamp, der, false);
