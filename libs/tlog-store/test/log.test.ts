@@ -341,16 +341,25 @@ describe.each(backends)('TransparencyLog on $name', (backend) => {
     return { db: wrapped, state };
   };
 
-  it('plans the next batch while one is written, and a write that fails takes only its own batch', async () => {
-    const { db: faulty, state } = slowWrite('fail', 40);
-    const log = await openLog({ db: faulty, batch: { maxBatchSize: 5 } });
+  /**
+   * Logs leaves 0-4, then 5-14 at once: two batches of five in flight together, the first
+   * held back and failed as `mode` says. Its five appends are refused; the outcomes of all ten.
+   */
+  const twoBatchesFirstHeldBack = async (mode: 'fail' | 'lose') => {
+    const { db: slow, state } = slowWrite(mode, 40);
+    const log = await openLog({ db: slow, batch: { maxBatchSize: 5 } });
     await Promise.all([0, 1, 2, 3, 4].map((i) => log.append({ data: leaf(i) })));
     state.armed = true;
-    // Two batches of five at once: the first is held back and fails; the second was planned
-    // on the edge the first would have left, so it must write nothing and go on from size 5.
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => log.append({ data: leaf(5 + i) })));
     expect(state.most).toBe(2);
     expect(outcomes.slice(0, 5).map((o) => o.status)).toEqual(Array(5).fill('rejected'));
+    return { log, outcomes };
+  };
+
+  it('plans the next batch while one is written, and a write that fails takes only its own batch', async () => {
+    // The second batch was planned on the edge the first would have left, so it must write
+    // nothing and go on from size 5.
+    const { log, outcomes } = await twoBatchesFirstHeldBack('fail');
     const logged = outcomes.slice(5).map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<typeof log.append>>>).value);
     expect(logged.map((r) => r.entry.index)).toEqual([5, 6, 7, 8, 9]);
     const leaves = [0, 1, 2, 3, 4, 10, 11, 12, 13, 14].map((i) => hashLeaf(leaf(i)));
@@ -363,13 +372,7 @@ describe.each(backends)('TransparencyLog on $name', (backend) => {
   });
 
   it('commits the batch behind one whose commit answer was lost, and finds the lost one on retry', async () => {
-    const { db: lossy, state } = slowWrite('lose', 40);
-    const log = await openLog({ db: lossy, batch: { maxBatchSize: 5 } });
-    await Promise.all([0, 1, 2, 3, 4].map((i) => log.append({ data: leaf(i) })));
-    state.armed = true;
-    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => log.append({ data: leaf(5 + i) })));
-    expect(state.most).toBe(2);
-    expect(outcomes.slice(0, 5).map((o) => o.status)).toEqual(Array(5).fill('rejected'));
+    const { log, outcomes } = await twoBatchesFirstHeldBack('lose');
     // The second batch was planned on the first's edge, which was committed after all.
     expect(outcomes.slice(5).map((o) => (o as PromiseFulfilledResult<{ entry: { index: number } }>).value.entry.index)).toEqual([10, 11, 12, 13, 14]);
     const retried = await Promise.all([5, 6, 7, 8, 9].map((i) => log.append({ data: leaf(i) })));
