@@ -117,16 +117,17 @@ export class P256DigestVerifier {
 
   /**
    * true/false, or undefined for the rare inputs this shortcut does not decide: a digest
-   * that is not 32 bytes, a signature that is not strict DER, and (ECDH route only)
-   * degenerate scalars.
+   * that is not 32 bytes and, on the ECDH route only, a signature that is not strict DER
+   * and degenerate scalars.
    */
   verify(digest: Uint8Array, signature: Uint8Array): boolean | undefined {
     if (digest.length !== 32) return undefined;
+    // OpenSSL decodes the DER itself, as strictly as @noble/curves (native-ecdsa.test.ts).
+    if (this.native) return this.native.verify(this.point, digest, signature);
     const sig = parseEcdsaDerSignature(signature);
     if (!sig) return undefined;
     const { r, s } = sig;
     if (r <= 0n || r >= N || s <= 0n || s >= N) return false;
-    if (this.native) return this.native.verify(this.point, digest, signature);
     const e = toBig(digest) % N;
     // One inversion for both: 1/r = s/(rs), 1/s = r/(rs).
     const inv = modInverse(r * s, N);
