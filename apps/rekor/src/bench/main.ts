@@ -203,11 +203,13 @@ async function createEntryTable(db: SqlDatabase, table: string): Promise<void> {
 /**
  * Fills the sized table to BIG rows once (later runs reuse it, as they reuse the log):
  * rows of the shape of the log's, with 32-byte hashes spread over the whole index as the
- * log's leaf hashes are, and bodies of a real entry's size.
+ * log's leaf hashes are, and bodies of a real entry's size. Answers the next row's index.
  */
-async function fillSizedTable(db: SqlDatabase): Promise<void> {
+async function fillSizedTable(db: SqlDatabase): Promise<number> {
   await createEntryTable(db, SIZED_TABLE);
-  let have = Number((await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${SIZED_TABLE}`))[0]?.n ?? 0);
+  // Rows are numbered 0, 1, 2, ... with no gaps: the next number is also the row count.
+  const next = await db.query<{ n: unknown }>(`SELECT coalesce(max(idx), -1) + 1 AS n FROM ${SIZED_TABLE} WHERE log_id = 'plain'`);
+  let have = Number(next[0]?.n ?? 0);
   while (have < BIG) {
     const to = Math.min(BIG, have + 100_000);
     await db.query(
@@ -217,6 +219,7 @@ async function fillSizedTable(db: SqlDatabase): Promise<void> {
     );
     have = to;
   }
+  return have;
 }
 
 /** Rows per second of 256-row `INSERT ... SELECT unnest(...)` statements of `rows` into `table` from index `first`. */
@@ -244,9 +247,7 @@ async function insertCeiling(store: Store, bodies: readonly string[]): Promise<{
   const rows = bodies.map((b) => admitV1(JSON.parse(b)).body);
   const db = await store.open();
   try {
-    await fillSizedTable(db);
-    const next = Number((await db.query<{ n: unknown }>(`SELECT coalesce(max(idx), -1) + 1 AS n FROM ${SIZED_TABLE}`))[0]?.n ?? 0);
-    const sized = await timeInserts(db, SIZED_TABLE, rows, next);
+    const sized = await timeInserts(db, SIZED_TABLE, rows, await fillSizedTable(db));
     const fresh = `bench_insert_${process.pid}`;
     await createEntryTable(db, fresh);
     try {
